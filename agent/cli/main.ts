@@ -1,0 +1,26 @@
+// Entry point of the `calico-gitops` command. Each subcommand lives in agent/cli/commands/ and
+// registers itself here; only agent/cli prints to the terminal and sets exit codes.
+import { Command } from 'commander';
+
+export function buildProgram(): Command {
+  const program = new Command('calico-gitops')
+    .description('Keep Calico network policy in Git: validate, plan, apply, report.')
+    .showHelpAfterError()
+    .exitOverride();
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    // commander signals --help/--version and usage errors by throwing with an exitCode.
+    const code = (err as { exitCode?: unknown }).exitCode;
+    if (typeof code === 'number') process.exit(code === 0 ? 0 : 1);
+    process.stderr.write(`calico-gitops: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

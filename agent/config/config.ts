@@ -1,0 +1,89 @@
+// The only reader of process.env. Parses every option once, lists every problem at once.
+import { ConfigError } from '../domain/errors.js';
+import { envName, OPTIONS, type OptionName, type OptionSpec } from './options.js';
+
+type ValueOf<K extends OptionName> = (typeof OPTIONS)[K] extends OptionSpec<infer T> ? T : never;
+
+/** Typed configuration; options without a default may be undefined. */
+export type Config = {
+  readonly [K in OptionName]: (typeof OPTIONS)[K] extends { default: unknown } ? ValueOf<K> : ValueOf<K> | undefined;
+};
+
+export interface ConfigProblem {
+  readonly option: string;
+  readonly source: 'flag' | 'env';
+  readonly message: string;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: readonly ConfigProblem[] };
+
+export interface ParseConfigInput {
+  /** Flag values as strings, keyed by config field name (commander's camelCase). */
+  readonly flags: Readonly<Partial<Record<string, string | boolean | number | undefined>>>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Options that must be present (e.g. `repo` for `agent`). */
+  readonly required?: readonly OptionName[];
+}
+
+/** Pure: flags win over environment variables, which win over defaults. */
+export function parseConfig(input: ParseConfigInput): ConfigResult {
+  const problems: ConfigProblem[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][]) {
+    const flagValue = input.flags[name];
+    const envValue = input.env[envName(spec.flag)];
+    const raw = flagValue !== undefined ? String(flagValue) : envValue;
+    const source = flagValue !== undefined ? 'flag' : 'env';
+    const label = source === 'flag' ? `--${spec.flag}` : envName(spec.flag);
+    if (raw === undefined) {
+      if (input.required?.includes(name)) {
+        problems.push({ option: `--${spec.flag}`, source: 'flag', message: `--${spec.flag} (or ${envName(spec.flag)}) is required` });
+      }
+      out[name] = spec.default;
+      continue;
+    }
+    const parsed = spec.parse(raw);
+    if (parsed.ok) out[name] = parsed.value;
+    else {
+      const shown = spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push({ option: label, source, message: `${label} ${parsed.message}${shown}` });
+    }
+  }
+  if (out['forge'] !== undefined && out['forgeTokenFile'] === undefined) {
+    problems.push({ option: '--forge-token-file', source: 'flag', message: '--forge needs --forge-token-file' });
+  }
+  if (out['forgeUrl'] !== undefined && out['forge'] === undefined) {
+    problems.push({ option: '--forge', source: 'flag', message: '--forge-url needs --forge github|gitlab|gitea' });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: out as Config };
+}
+
+/** Reads process.env; throws one ConfigError listing every problem. */
+export function loadConfig(flags: ParseConfigInput['flags'], required: readonly OptionName[] = []): Config {
+  const result = parseConfig({ flags, env: process.env, required });
+  if (!result.ok) {
+    throw new ConfigError(`invalid configuration:\n${result.problems.map((p) => `  - ${p.message}`).join('\n')}`);
+  }
+  return result.config;
+}
+
+/** Options whose value is safe to show (for /status and startup logs). */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][]) {
+    out[name] = spec.secret ? redactUrl(config[name]) : config[name];
+  }
+  return out;
+}
+
+function redactUrl(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    if (url.username) url.username = '***';
+    return url.toString();
+  } catch {
+    return '***';
+  }
+}

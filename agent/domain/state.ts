@@ -1,0 +1,100 @@
+// The plain values handed from stage to stage (DESIGN.md, "Data flow").
+import type { KindId } from './kinds.js';
+import type { DesiredResource, Manifest, ResourceKey } from './resource.js';
+
+/** One file of a repository revision. */
+export interface SourceFile {
+  /** Relative path, forward slashes. */
+  readonly path: string;
+  readonly content: string;
+}
+
+/** What the source stage hands on; nothing downstream touches git. */
+export interface Snapshot {
+  readonly revision: string;
+  readonly author: string;
+  /** Full commit message (trailers such as `Calico-GitOps-Allow-Delete: 3` live here). */
+  readonly message: string;
+  readonly files: readonly SourceFile[];
+}
+
+export interface DesiredState {
+  readonly resources: ReadonlyMap<ResourceKey, DesiredResource>;
+}
+
+/** Bookkeeping annotations read back from a live object. */
+export interface Bookkeeping {
+  readonly owner?: string;
+  readonly revision?: string;
+  readonly source?: string;
+  readonly specHash?: string;
+}
+
+/** A live object converted to the repository's v3 shape and normalized like the desired side. */
+export interface LiveResource {
+  readonly key: ResourceKey;
+  readonly kindId: KindId;
+  /** Normalized manifest, bookkeeping annotations removed. */
+  readonly manifest: Manifest;
+  /** Same hash function as DesiredResource.hash. */
+  readonly hash: string;
+  readonly bookkeeping: Bookkeeping;
+  readonly resourceVersion?: string;
+}
+
+/** The read side of the live cache; the planner never sees the watch engine. */
+export interface LiveView {
+  isSynced(): boolean;
+  get(key: ResourceKey): LiveResource | undefined;
+  list(): Iterable<LiveResource>;
+}
+
+export const STEP_ACTIONS = ['create', 'update', 'delete'] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+export interface PlanStep {
+  readonly action: StepAction;
+  readonly key: ResourceKey;
+  readonly kindId: KindId;
+  /** Object to write (create/update), bookkeeping annotations included; for delete, the live object. */
+  readonly manifest: Manifest;
+  /** Live object before the change (update/delete). */
+  readonly before?: Manifest;
+  /** Desired content hash (create/update) or live hash (delete). */
+  readonly hash: string;
+}
+
+export const SKIP_REASONS = ['not-owned', 'adoption-disabled', 'delete-budget', 'cache-unsynced', 'kind-unsupported'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface SkippedStep {
+  readonly key: ResourceKey;
+  readonly kindId: KindId;
+  /** What would have happened without the reason. */
+  readonly wanted: StepAction;
+  readonly reason: SkipReason;
+  /** A sentence a person can read. */
+  readonly message: string;
+}
+
+export interface Plan {
+  /** Stable: hash of revision and steps. */
+  readonly id: string;
+  readonly revision: string;
+  /** Steps in execution order: creates and updates by apply rank, then deletes in reverse rank. */
+  readonly steps: readonly PlanStep[];
+  readonly skipped: readonly SkippedStep[];
+  readonly unchanged: number;
+  /** Set when the whole plan is held (delete budget, unsynced cache): nothing may run. */
+  readonly held?: { readonly reason: SkipReason; readonly message: string };
+}
+
+export const STEP_OUTCOMES = ['ok', 'invalid', 'forbidden', 'conflict', 'retryable', 'not-run'] as const;
+export type StepOutcome = (typeof STEP_OUTCOMES)[number];
+
+export interface StepResult {
+  readonly key: ResourceKey;
+  readonly action: StepAction;
+  readonly outcome: StepOutcome;
+  readonly message: string;
+}
