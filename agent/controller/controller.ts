@@ -1,0 +1,105 @@
+// Runs reconcile cycles on the poll interval and on webhook triggers, one at a time, and turns
+// each outcome into statuses through `summarize`. It never throws out of its loop: a failing
+// cycle is logged, reported, and retried; the last good state stays applied.
+import type { Logger } from '../domain/runtime.js';
+import { runCycle, type CycleDeps, type CycleOutcome } from './cycle.js';
+import type { StatusPort } from './ports.js';
+import { summarize, type Summary } from './summarize.js';
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface ControllerOptions {
+  readonly cycle: CycleDeps;
+  readonly statuses: StatusPort;
+  readonly logger: Logger;
+  /** Normal period between cycles. */
+  readonly pollIntervalMs: number;
+  /** Period after a transient or waiting failure. */
+  readonly retryDelayMs: number;
+  /** ±fraction of jitter on every delay, so replicas and clusters do not poll in step. */
+  readonly jitter: number;
+  readonly random: () => number;
+  readonly timers: Timers;
+  /** Called after every cycle (metrics, /status). */
+  readonly onCycle?: (outcome: CycleOutcome, summary: Summary) => void;
+}
+
+export class Controller {
+  private timer: unknown;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(private readonly opts: ControllerOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.trigger();
+  }
+
+  /** Runs a cycle now (webhook); coalesces with one in flight. */
+  trigger(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.clearTimer();
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.trigger();
+      }
+    });
+  }
+
+  /** Stops scheduling and waits for the cycle in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimer();
+    await this.running;
+  }
+
+  /** Resolves when no cycle is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async runOnce(): Promise<void> {
+    const outcome = await runCycle(this.opts.cycle);
+    const summary = summarize(outcome);
+    const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
+    log[summary.level]({ outcome: outcome.kind }, summary.message);
+    if (summary.revision) {
+      for (const status of summary.statuses) {
+        try {
+          await this.opts.statuses.post({ sha: summary.revision, ...status });
+        } catch (err) {
+          log.warn({ err: errorText(err), context: status.kind }, 'could not post commit status');
+        }
+      }
+    }
+    this.opts.onCycle?.(outcome, summary);
+    this.schedule(summary.retry ? this.opts.retryDelayMs : this.opts.pollIntervalMs);
+  }
+
+  private schedule(baseMs: number): void {
+    if (this.stopped) return;
+    const factor = 1 + this.opts.jitter * (this.opts.random() * 2 - 1);
+    this.timer = this.opts.timers.setTimeout(() => this.trigger(), Math.max(10, Math.round(baseMs * factor)));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.opts.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,69 @@
+// One reconcile cycle: fetch source → build desired → await live sync → plan → enqueue.
+// A pipeline of small steps that stops at the first problem (Flux source-controller style);
+// `summarize` (summarize.ts) is the only place an outcome becomes a status, a log line or a retry.
+import { CacheNotSyncedError, toSerializedError, type SerializedError } from '../domain/errors.js';
+import type { Issue } from '../domain/issue.js';
+import type { Logger } from '../domain/runtime.js';
+import type { Plan, Snapshot } from '../domain/state.js';
+import type { LivePort, QueuePort, SourcePort, Stages } from './ports.js';
+
+export type CycleOutcome =
+  | { readonly kind: 'invalid'; readonly snapshot: Snapshot; readonly errors: readonly Issue[]; readonly resources: number }
+  | { readonly kind: 'in-sync'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number }
+  | { readonly kind: 'held'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number }
+  | {
+      readonly kind: 'enqueued';
+      readonly snapshot: Snapshot;
+      readonly plan: Plan;
+      readonly resources: number;
+      readonly jobId: string;
+      readonly created: boolean;
+    }
+  | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
+
+export type CycleStage = 'source' | 'desired' | 'live' | 'plan' | 'queue';
+
+export interface CycleDeps {
+  readonly source: SourcePort;
+  readonly live: LivePort;
+  readonly queue: QueuePort;
+  readonly stages: Stages;
+  readonly logger: Logger;
+  /** How long to wait for the live cache before giving up on this cycle. */
+  readonly liveSyncTimeoutMs: number;
+  /** Operator approvals (`calico-gitops approve`), by revision. */
+  readonly isApproved: (revision: string) => Promise<boolean>;
+}
+
+export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
+  let stage: CycleStage = 'source';
+  let snapshot: Snapshot | undefined;
+  try {
+    ({ snapshot } = await deps.source.latest());
+    const log = deps.logger.child({ revision: snapshot.revision });
+
+    stage = 'desired';
+    const desired = deps.stages.buildDesired(snapshot);
+    const resources = desired.state.resources.size;
+    if (desired.errors.length > 0) return { kind: 'invalid', snapshot, errors: desired.errors, resources };
+
+    stage = 'live';
+    if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
+      throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
+    }
+
+    stage = 'plan';
+    const approved = await deps.isApproved(snapshot.revision);
+    const plan = deps.stages.buildPlan({ snapshot, desired: desired.state, live: deps.live, approved });
+    if (plan.held) return { kind: 'held', snapshot, plan, resources };
+    if (plan.steps.length === 0) return { kind: 'in-sync', snapshot, plan, resources };
+
+    stage = 'queue';
+    await deps.queue.setLatestRevision(snapshot.revision);
+    const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });
+    log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
+    return { kind: 'enqueued', snapshot, plan, resources, jobId, created };
+  } catch (err) {
+    return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };
+  }
+}

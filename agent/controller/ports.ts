@@ -1,0 +1,39 @@
+// What the controller cycle needs from the adapters; declared here, implemented in agent/source,
+// agent/live, agent/queue and agent/report, composed in agent/cli.
+import type { DesiredResult } from '../desired/index.js';
+import type { LiveView, Plan, Snapshot } from '../domain/state.js';
+
+export interface SourcePort {
+  /** Fetches when the remote moved; returns the newest snapshot (the cached one when unchanged). */
+  latest(): Promise<{ snapshot: Snapshot; forcePush: boolean }>;
+}
+
+export interface LivePort extends LiveView {
+  /** Resolves true once synced, false when the timeout passes first. */
+  waitForSync(timeoutMs: number): Promise<boolean>;
+}
+
+export interface EnqueueResult {
+  readonly jobId: string;
+  /** False when a job with this id already existed (a repeated poll). */
+  readonly created: boolean;
+}
+
+export interface QueuePort {
+  /** Marks the newest revision so that workers skip superseded jobs. */
+  setLatestRevision(revision: string): Promise<void>;
+  enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;
+}
+
+export type StatusKind = 'validate' | 'apply' | 'drift';
+export type StatusState = 'pending' | 'success' | 'failure' | 'error';
+
+export interface StatusPort {
+  post(input: { sha: string; kind: StatusKind; state: StatusState; description: string }): Promise<void>;
+}
+
+/** The pure stages, passed in so the cycle stays a thin composition. */
+export interface Stages {
+  buildDesired(snapshot: Snapshot): DesiredResult;
+  buildPlan(input: { snapshot: Snapshot; desired: DesiredResult['state']; live: LiveView; approved: boolean }): Plan;
+}

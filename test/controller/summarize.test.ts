@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { CycleOutcome } from '../../agent/controller/cycle.js';
+import { summarize } from '../../agent/controller/summarize.js';
+import type { Plan, Snapshot } from '../../agent/domain/state.js';
+import type { Issue } from '../../agent/domain/issue.js';
+
+const snapshot: Snapshot = { revision: 'a1b2c3', author: 'Ana <ana@example.com>', message: 'policies', files: [] };
+const plan = (over: Partial<Plan> = {}): Plan => ({ id: 'p1', revision: 'a1b2c3', steps: [], skipped: [], unchanged: 4, ...over });
+const issue = (file: string, line: number, message: string): Issue => ({ severity: 'error', file, line, column: 3, path: 'spec.selector', message, code: 'selector' });
+const step = (action: 'create' | 'update' | 'delete') =>
+  ({ action, key: `GlobalNetworkPolicy//${action}`, kindId: 'GlobalNetworkPolicy', manifest: { apiVersion: 'v', kind: 'k', metadata: { name: 'n' }, spec: {} }, hash: 'h' }) as Plan['steps'][number];
+
+describe('summarize', () => {
+  it.each<[string, CycleOutcome, { statuses: unknown[]; retry?: unknown; level: string }]>([
+    [
+      'an invalid revision fails validate with the first file:line and a count',
+      { kind: 'invalid', snapshot, resources: 0, errors: [issue('policies/a.yaml', 12, 'bad selector'), issue('policies/b.yaml', 3, 'unknown kind')] },
+      { statuses: [{ kind: 'validate', state: 'failure', description: 'invalid: policies/a.yaml:12 bad selector (+1 more)' }], level: 'warn' },
+    ],
+    [
+      'an in-sync revision succeeds on both contexts',
+      { kind: 'in-sync', snapshot, plan: plan(), resources: 4 },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources' },
+          { kind: 'apply', state: 'success', description: 'in sync: 4 resources' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
+      'an enqueued plan leaves apply pending with the counts',
+      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create'), step('create'), step('delete')] }), resources: 6, jobId: 'j', created: true },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 6 resources' },
+          { kind: 'apply', state: 'pending', description: 'applying: 2 to create, 0 to update, 1 to delete' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
+      'a budget hold fails apply and is not retried',
+      { kind: 'held', snapshot, resources: 1, plan: plan({ held: { reason: 'delete-budget', message: 'deletes 9 of 10 owned objects' } }) },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 1 resources' },
+          { kind: 'apply', state: 'failure', description: 'held: deletes 9 of 10 owned objects' },
+        ],
+        level: 'warn',
+      },
+    ],
+    [
+      'an unsynced cache keeps apply pending and retries',
+      { kind: 'failed', snapshot, stage: 'live', error: { name: 'CacheNotSyncedError', code: 'cache-unsynced', message: 'not synced', disposition: 'waiting' } },
+      { statuses: [{ kind: 'apply', state: 'pending', description: 'live: not synced' }], retry: { disposition: 'waiting' }, level: 'warn' },
+    ],
+    [
+      'an unreachable git host posts nothing (no commit to post on) and retries',
+      { kind: 'failed', stage: 'source', error: { name: 'SourceError', code: 'unreachable', message: 'host down', disposition: 'transient' } },
+      { statuses: [], retry: { disposition: 'transient' }, level: 'warn' },
+    ],
+  ])('%s', (_name, outcome, expected) => {
+    const summary = summarize(outcome);
+    expect(summary.statuses).toEqual(expected.statuses);
+    expect(summary.level).toBe(expected.level);
+    expect(summary.retry).toEqual(expected.retry);
+  });
+});
