@@ -7,3 +7,4 @@ export * from './hash.js';
 export * from './calico-version.js';
 export * from './runtime.js';
 export * from './state.js';
+export * from './source-snapshot.js';

@@ -1,0 +1,61 @@
+// Credentials for the policy repository, turned into git options that never put a secret in a URL,
+// in the mirror's config or in an error: HTTPS tokens travel as `-c http.extraHeader=...`, SSH keys
+// through GIT_SSH_COMMAND with a key file and host key checking.
+import { readFile } from 'node:fs/promises';
+
+export type GitCredentials =
+  | {
+      readonly kind: 'token';
+      /** File holding the token (re-read on every operation, so a rotated secret is picked up). */
+      readonly tokenFile?: string;
+      /** The token itself (tests, or a caller that already read it). */
+      readonly token?: string;
+      /** `basic` (default; GitHub, GitLab, Gitea accept a token as the password) or `bearer`. */
+      readonly scheme?: 'basic' | 'bearer';
+      /** User name for Basic auth; GitHub/Gitea ignore it, GitLab wants `oauth2`. */
+      readonly username?: string;
+    }
+  | {
+      readonly kind: 'ssh';
+      readonly keyFile: string;
+      /** known_hosts file; without it host keys are checked against the user's default file. */
+      readonly knownHostsFile?: string;
+      /** `yes` (default) refuses unknown hosts; `accept-new` trusts a host on first use. */
+      readonly strictHostKeyChecking?: 'yes' | 'accept-new';
+    };
+
+export interface GitAuthOptions {
+  /** `-c` config entries for simple-git. */
+  readonly config: readonly string[];
+  /** Environment variables to add to the git child process. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Secret strings to scrub from any text git produces. */
+  readonly secrets: readonly string[];
+}
+
+export const NO_AUTH: GitAuthOptions = { config: [], env: {}, secrets: [] };
+
+export async function resolveGitAuth(credentials: GitCredentials | undefined): Promise<GitAuthOptions> {
+  if (!credentials) return NO_AUTH;
+  if (credentials.kind === 'token') {
+    const token = (credentials.token ?? (credentials.tokenFile ? await readFile(credentials.tokenFile, 'utf8') : '')).trim();
+    if (!token) return NO_AUTH;
+    const basic = Buffer.from(`${credentials.username ?? 'x-access-token'}:${token}`).toString('base64');
+    const header = credentials.scheme === 'bearer' ? `Bearer ${token}` : `Basic ${basic}`;
+    return { config: [`http.extraHeader=Authorization: ${header}`], env: {}, secrets: [token, basic] };
+  }
+  const parts = [
+    'ssh',
+    '-i', shellQuote(credentials.keyFile),
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'BatchMode=yes',
+    '-o', `StrictHostKeyChecking=${credentials.strictHostKeyChecking ?? 'yes'}`,
+  ];
+  if (credentials.knownHostsFile) parts.push('-o', shellQuote(`UserKnownHostsFile=${credentials.knownHostsFile}`));
+  return { config: [], env: { GIT_SSH_COMMAND: parts.join(' ') }, secrets: [] };
+}
+
+// GIT_SSH_COMMAND goes through a shell: quote paths so spaces or metacharacters stay literal.
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,120 @@
+// Runs git for the source stage: simple-git for ordinary commands (argument hardening, timeouts,
+// abort) and a plain child process for `cat-file --batch`, which needs stdin and byte-exact
+// output that simple-git's string API cannot give. Both get the same sanitized environment.
+import { spawn } from 'node:child_process';
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+// Inherited variables that change what git runs or reads; never passed on implicitly.
+const GUARDED = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/;
+
+export interface GitRunnerOptions {
+  /** Working directory (the bare mirror). */
+  readonly cwd: string;
+  /** Base environment (the CLI passes process.env); GIT_* and editor/pager variables are dropped. */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** Deliberate git variables (GIT_CONFIG_GLOBAL, GIT_SSH_COMMAND, …), allowed by name. */
+  readonly gitEnv?: Readonly<Record<string, string>>;
+  /** `-c` entries (auth headers). */
+  readonly config?: readonly string[];
+  /** Kill a git process that produced no output for this long. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface BlobContent {
+  readonly size: number;
+  readonly content: Buffer;
+}
+
+export class GitRunner {
+  readonly #options: GitRunnerOptions;
+  readonly #env: Record<string, string>;
+  readonly #git: SimpleGit;
+  /** Number of objects read through cat-file (the incremental test and the bench read it). */
+  blobsRead = 0;
+
+  constructor(options: GitRunnerOptions) {
+    this.#options = options;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.baseEnv ?? { PATH: '/usr/local/bin:/usr/bin:/bin' })) {
+      if (v !== undefined && !GUARDED.test(k)) env[k] = v;
+    }
+    Object.assign(env, options.gitEnv ?? {}, { GIT_TERMINAL_PROMPT: '0' });
+    this.#env = env;
+    const allowed = Object.keys(env).filter((k) => GUARDED.test(k));
+    this.#git = simpleGit({
+      baseDir: options.cwd,
+      config: [...(options.config ?? [])],
+      timeout: { block: options.timeoutMs },
+      allowEnvironment: allowed,
+      unsafe: {
+        allowUnsafeConfigPaths: allowed.some((k) => k.startsWith('GIT_CONFIG')),
+        allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env,
+      },
+      ...(options.signal ? { abort: options.signal } : {}),
+    }).env(env);
+  }
+
+  get aborted(): boolean {
+    return this.#options.signal?.aborted ?? false;
+  }
+
+  raw(args: readonly string[]): Promise<string> {
+    return this.#git.raw([...args]);
+  }
+
+  /** Reads objects by sha with one `git cat-file --batch`; missing objects are left out. */
+  async readBlobs(shas: readonly string[]): Promise<Map<string, BlobContent>> {
+    const out = new Map<string, BlobContent>();
+    if (shas.length === 0) return out;
+    const stdout = await this.#batch(['cat-file', '--batch'], `${shas.join('\n')}\n`);
+    let pos = 0;
+    while (pos < stdout.length) {
+      const nl = stdout.indexOf(10, pos);
+      if (nl < 0) break;
+      const header = stdout.subarray(pos, nl).toString('utf8');
+      pos = nl + 1;
+      const [sha, type, sizeText] = header.split(' ');
+      if (type === 'missing' || sha === undefined || sizeText === undefined) continue;
+      const size = Number(sizeText);
+      out.set(sha, { size, content: stdout.subarray(pos, pos + size) });
+      pos += size + 1;
+      this.blobsRead++;
+    }
+    return out;
+  }
+
+  #batch(args: readonly string[], input: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', [...args], {
+        cwd: this.#options.cwd,
+        env: this.#env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+      });
+      const chunks: Buffer[] = [];
+      const errors: Buffer[] = [];
+      let timer = setTimeout(() => child.kill('SIGKILL'), this.#options.timeoutMs);
+      const touch = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => child.kill('SIGKILL'), this.#options.timeoutMs);
+      };
+      child.stdout.on('data', (c: Buffer) => {
+        chunks.push(c);
+        touch();
+      });
+      child.stderr.on('data', (c: Buffer) => errors.push(c));
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(Buffer.concat(chunks));
+        else reject(new Error(`git ${args.join(' ')} failed (${signal ?? code}): ${Buffer.concat(errors).toString('utf8')}`));
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    });
+  }
+}

@@ -1,0 +1,279 @@
+// The Git source: a bare mirror in a cache dir, a cheap `ls-remote` head check before fetching,
+// and snapshots read straight from the object store (ls-tree + cat-file --batch, no checkout).
+// Incremental: blob contents of the previous snapshot are kept by blob sha, so a new revision
+// reads only the blobs that changed.
+import { createHash } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Issue } from '../domain/issue.js';
+import type { Logger } from '../domain/runtime.js';
+import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js';
+import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
+import { classifyGitFailure, sourceError } from './git-errors.js';
+import { GitRunner } from './git-runner.js';
+import { IGNORE_FILE, isPolicyFile, parseIgnoreFile } from './ignore-rules.js';
+import { redactUrl } from './redact.js';
+import { listTree, type TreeEntry } from './tree-listing.js';
+
+export interface GitSourceOptions {
+  /** Repository URL: https, ssh or file. Credentials in the URL are tolerated but never shown. */
+  readonly url: string;
+  readonly branch: string;
+  /** Folder inside the repository; `.` or empty for the root. */
+  readonly path: string;
+  /** Directory for the bare mirror (one sub-directory per URL and branch). */
+  readonly cacheDir: string;
+  readonly credentials?: GitCredentials;
+  readonly logger: Logger;
+  /** Kill a git process silent for this long (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Cancels every running git process (shutdown). */
+  readonly signal?: AbortSignal;
+  /** Environment for git processes (the CLI passes process.env); GIT_* entries are dropped. */
+  readonly baseEnv?: Readonly<Record<string, string | undefined>>;
+  /** Deliberate git variables such as GIT_CONFIG_GLOBAL=/dev/null (tests). */
+  readonly gitEnv?: Readonly<Record<string, string>>;
+  /** Policy files larger than this are not read and make the revision invalid (default 1 MiB). */
+  readonly maxFileBytes?: number;
+}
+
+export interface SourceResult {
+  readonly snapshot: SourceSnapshot;
+  /** The new revision does not descend from the previous one: history was rewritten. */
+  readonly forcePush: boolean;
+  /** The revision this one replaces (last returned or marked applied). */
+  readonly previous?: string;
+  /** False when the head did not move and the cached snapshot is returned. */
+  readonly changed: boolean;
+}
+
+export interface SnapshotStats {
+  /** Entries under the policy path. */
+  readonly listed: number;
+  readonly policyFiles: number;
+  /** Blobs read with cat-file for this snapshot. */
+  readonly blobsRead: number;
+  /** Blobs taken from the previous snapshot unchanged. */
+  readonly blobsReused: number;
+}
+
+const DEFAULT_MAX_FILE = 1024 * 1024;
+const MIRROR_REF = 'refs/calico-gitops/head';
+
+export class GitSource {
+  readonly #o: GitSourceOptions;
+  readonly #mirror: string;
+  readonly #subPath: string;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  #blobCache = new Map<string, string>();
+  #last: SourceSnapshot | undefined;
+  #applied: string | undefined;
+  #ready: Promise<void> | undefined;
+  #stats: SnapshotStats = { listed: 0, policyFiles: 0, blobsRead: 0, blobsReused: 0 };
+
+  constructor(options: GitSourceOptions) {
+    this.#o = options;
+    const id = createHash('sha256').update(`${redactUrl(options.url)}\n${options.branch}`).digest('hex').slice(0, 16);
+    this.#mirror = join(options.cacheDir, `mirror-${id}.git`);
+    this.#subPath = normalizeSubPath(options.path);
+  }
+
+  /** Where the bare mirror lives (tests check its config holds no secret). */
+  get mirrorDir(): string {
+    return this.#mirror;
+  }
+
+  /** Counters of the last snapshot. */
+  get lastStats(): SnapshotStats {
+    return this.#stats;
+  }
+
+  get lastSnapshot(): SourceSnapshot | undefined {
+    return this.#last;
+  }
+
+  /** The revision now applied: force-pushes are judged against it (the controller calls this). */
+  markApplied(revision: string): void {
+    this.#applied = revision;
+  }
+
+  /** Cheap remote check: the branch's head sha, without fetching. */
+  async headRevision(): Promise<string> {
+    const { runner, auth } = await this.#runner();
+    const out = await this.#run(runner, auth, 'ls-remote', ['ls-remote', this.#o.url, `refs/heads/${this.#o.branch}`]);
+    const sha = out.split('\n').find((l) => l.endsWith(`\trefs/heads/${this.#o.branch}`))?.split('\t')[0];
+    if (sha) return sha;
+    // Tell an empty repository from a missing branch: only on this error path, so it costs nothing normally.
+    const heads = await this.#run(runner, auth, 'ls-remote', ['ls-remote', '--heads', this.#o.url]);
+    const where = redactUrl(this.#o.url);
+    if (heads.trim() === '') throw sourceError('empty-repo', `repository ${where} is empty: push a first commit to ${this.#o.branch}`);
+    throw sourceError('branch-not-found', `branch ${this.#o.branch} does not exist in ${where}`);
+  }
+
+  /** Fetches the branch into the mirror; returns its head sha. */
+  async fetch(): Promise<string> {
+    const { runner, auth } = await this.#runner();
+    await this.#run(runner, auth, 'fetch', ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.url, `+refs/heads/${this.#o.branch}:${MIRROR_REF}`]);
+    return (await this.#run(runner, auth, 'rev-parse', ['rev-parse', '--verify', `${MIRROR_REF}^{commit}`])).trim();
+  }
+
+  /** Reads the policy files of `revision` (already fetched) from the mirror. */
+  async snapshot(revision: string): Promise<SourceSnapshot> {
+    const { runner, auth } = await this.#runner();
+    const meta = await this.#run(runner, auth, 'log', ['log', '-1', '--no-show-signature', '--format=%H%x00%an <%ae>%x00%B', revision]);
+    const [sha = revision, author = '', message = ''] = meta.split('\0');
+    const treeish = this.#subPath ? `${sha}:${this.#subPath}` : sha;
+    let entries: TreeEntry[];
+    try {
+      entries = listTree(await runner.raw(['ls-tree', '-r', '-l', '-z', treeish]));
+    } catch (err) {
+      if (/not a valid object name|not a tree object/i.test(String(err))) {
+        throw sourceError('path-not-found', `path ${this.#subPath} does not exist at ${sha.slice(0, 12)} of ${redactUrl(this.#o.url)}`, { cause: err });
+      }
+      throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
+    }
+
+    const maxBytes = this.#o.maxFileBytes ?? DEFAULT_MAX_FILE;
+    const errors: Issue[] = [];
+    const before = runner.blobsRead;
+    // The ignore file decides what else to read, so it is read on its own first.
+    const ignoreEntry = entries.find((e) => e.path === IGNORE_FILE && e.type === 'blob');
+    const rules = ignoreEntry
+      ? parseIgnoreFile(this.#decode(await this.#readBlobs(runner, auth, [ignoreEntry.sha]), ignoreEntry.sha) ?? '')
+      : [];
+    const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000');
+
+    const files: { entry: TreeEntry; repoPath: string }[] = [];
+    for (const entry of candidates) {
+      if (!isPolicyFile(entry.path, rules)) continue;
+      const repoPath = this.#subPath ? `${this.#subPath}/${entry.path}` : entry.path;
+      if (entry.size > maxBytes) {
+        errors.push(issue(repoPath, 'file-too-large', `file is ${entry.size} bytes, more than the limit of ${maxBytes}: it was not read`));
+        continue;
+      }
+      files.push({ entry, repoPath });
+    }
+    const missing = [...new Set(files.map((f) => f.entry.sha).filter((s) => !this.#blobCache.has(s)))];
+    const read = await this.#readBlobs(runner, auth, missing);
+
+    const nextCache = new Map<string, string>();
+    const out: SnapshotFile[] = [];
+    let reused = 0;
+    for (const { entry, repoPath } of files) {
+      let content = this.#blobCache.get(entry.sha) ?? nextCache.get(entry.sha);
+      if (content === undefined) {
+        content = this.#decode(read, entry.sha);
+        if (content === undefined) {
+          errors.push(issue(repoPath, 'not-utf8', 'file is not valid UTF-8 text'));
+          continue;
+        }
+      } else if (this.#blobCache.has(entry.sha)) reused++;
+      nextCache.set(entry.sha, content);
+      out.push({ path: repoPath, content, blob: entry.sha });
+    }
+    // Keep only this revision's blobs: memory stays bounded by one tree.
+    this.#blobCache = nextCache;
+    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.#stats = { listed: entries.length, policyFiles: out.length, blobsRead: runner.blobsRead - before, blobsReused: reused };
+    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings: [] } };
+  }
+
+  /**
+   * Head check first; fetch and read only when the branch moved. Satisfies the controller's
+   * SourcePort. Throws SourceError; the cached snapshot stays available as `lastSnapshot`.
+   */
+  async latest(): Promise<SourceResult> {
+    const head = await this.headRevision();
+    const previous = this.#applied ?? this.#last?.revision;
+    if (this.#last && this.#last.revision === head) {
+      return { snapshot: this.#last, forcePush: false, changed: false, ...(previous ? { previous } : {}) };
+    }
+    const fetched = await this.fetch();
+    const snapshot = await this.snapshot(fetched);
+    const forcePush = previous !== undefined && previous !== fetched && !(await this.isAncestor(previous, fetched));
+    if (forcePush) this.#o.logger.warn({ previous, revision: fetched }, 'branch history was rewritten (force-push)');
+    this.#last = snapshot;
+    return { snapshot, forcePush, changed: true, ...(previous ? { previous } : {}) };
+  }
+
+  /** True when `ancestor` is reachable from `revision` in the mirror (unknown objects: false). */
+  async isAncestor(ancestor: string, revision: string): Promise<boolean> {
+    const { runner } = await this.#runner();
+    try {
+      // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not surface.
+      const base = (await runner.raw(['merge-base', ancestor, revision])).trim();
+      return base === ancestor || (base !== '' && (await runner.raw(['rev-parse', '--verify', `${ancestor}^{commit}`])).trim() === base);
+    } catch {
+      return false;
+    }
+  }
+
+  #decode(blobs: Map<string, { content: Buffer }>, sha: string): string | undefined {
+    const blob = blobs.get(sha);
+    if (!blob) return undefined;
+    try {
+      return this.#decoder.decode(blob.content);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #readBlobs(runner: GitRunner, auth: GitAuthOptions, shas: readonly string[]): Promise<Map<string, { content: Buffer }>> {
+    try {
+      return await runner.readBlobs(shas);
+    } catch (err) {
+      throw classifyGitFailure(err, { url: this.#o.url, op: 'cat-file', secrets: auth.secrets, aborted: runner.aborted });
+    }
+  }
+
+  async #run(runner: GitRunner, auth: GitAuthOptions, op: string, args: readonly string[]): Promise<string> {
+    try {
+      return await runner.raw(args);
+    } catch (err) {
+      throw classifyGitFailure(err, { url: this.#o.url, op, secrets: auth.secrets, aborted: runner.aborted });
+    }
+  }
+
+  // A runner per operation: the token file is re-read so a rotated secret takes effect.
+  async #runner(): Promise<{ runner: GitRunner; auth: GitAuthOptions }> {
+    this.#ready ??= this.#initMirror();
+    await this.#ready;
+    const auth = await resolveGitAuth(this.#o.credentials);
+    const runner = new GitRunner({
+      cwd: this.#mirror,
+      timeoutMs: this.#o.timeoutMs ?? 60_000,
+      config: auth.config,
+      gitEnv: { ...this.#o.gitEnv, ...auth.env },
+      ...(this.#o.baseEnv ? { baseEnv: this.#o.baseEnv } : {}),
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+    });
+    return { runner, auth };
+  }
+
+  async #initMirror(): Promise<void> {
+    await mkdir(this.#mirror, { recursive: true });
+    const exists = await stat(join(this.#mirror, 'HEAD')).then(() => true, () => false);
+    if (exists) return;
+    const runner = new GitRunner({
+      cwd: this.#mirror,
+      timeoutMs: this.#o.timeoutMs ?? 60_000,
+      ...(this.#o.gitEnv ? { gitEnv: this.#o.gitEnv } : {}),
+      ...(this.#o.baseEnv ? { baseEnv: this.#o.baseEnv } : {}),
+    });
+    try {
+      await runner.raw(['init', '--bare', '--quiet', '.']);
+    } catch (err) {
+      this.#ready = undefined;
+      throw sourceError('git', `cannot create the mirror in ${this.#mirror}`, { cause: err });
+    }
+  }
+}
+
+function normalizeSubPath(path: string): string {
+  const p = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
+  return p === '.' ? '' : p;
+}
+
+function issue(file: string, code: string, message: string): Issue {
+  return { severity: 'error', file, line: 0, column: 0, path: '', message, code };
+}

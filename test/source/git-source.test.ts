@@ -1,0 +1,167 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SourceError } from '../../agent/domain/errors.js';
+import { GitSource, type GitSourceOptions } from '../../agent/source/git-source.js';
+import {
+  cleanupGitFixtures,
+  createRemote,
+  createRepoWithFiles,
+  createWorkRepo,
+  GIT_TEST_ENV,
+  makeTempDir,
+  samplePolicyYaml,
+} from '../support/git-fixtures.js';
+import { captureLogger } from './capture-logger.js';
+
+afterAll(cleanupGitFixtures);
+
+async function source(url: string, over: Partial<GitSourceOptions> = {}): Promise<GitSource> {
+  return new GitSource({
+    url,
+    branch: 'main',
+    path: '.',
+    cacheDir: await makeTempDir('cg-cache-'),
+    logger: captureLogger(),
+    gitEnv: GIT_TEST_ENV,
+    timeoutMs: 10_000,
+    ...over,
+  });
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(SourceError);
+    return (err as SourceError).code;
+  }
+  throw new Error('expected a SourceError');
+}
+
+describe('GitSource', () => {
+  it('reads the policy files of the head revision with author and message', async () => {
+    const { remote, sha } = await createRepoWithFiles(
+      {
+        'policies/a.yaml': samplePolicyYaml('a'),
+        'policies/sub/b.yml': samplePolicyYaml('b'),
+        'policies/README.md': '# not a policy',
+        'policies/.hidden/c.yaml': samplePolicyYaml('c'),
+        'policies/.d.yaml': samplePolicyYaml('d'),
+        'other/e.yaml': samplePolicyYaml('e'),
+      },
+      { message: 'add policies\n\nCalico-GitOps-Allow-Delete: 2' },
+    );
+    const src = await source(remote.url, { path: 'policies' });
+    expect(await src.headRevision()).toBe(sha);
+    const result = await src.latest();
+    expect(result.changed).toBe(true);
+    expect(result.forcePush).toBe(false);
+    expect(result.snapshot.revision).toBe(sha);
+    expect(result.snapshot.author).toBe('Test Author <author@example.test>');
+    expect(result.snapshot.message).toContain('Calico-GitOps-Allow-Delete: 2');
+    expect(result.snapshot.files.map((f) => f.path)).toEqual(['policies/a.yaml', 'policies/sub/b.yml']);
+    expect(result.snapshot.files[0]?.content).toBe(samplePolicyYaml('a'));
+    expect(result.snapshot.files[0]?.blob).toMatch(/^[0-9a-f]{40}$/);
+    expect(result.snapshot.problems.errors).toEqual([]);
+  });
+
+  it('returns the cached snapshot without fetching when the head did not move', async () => {
+    const { remote } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+    const src = await source(remote.url);
+    const first = await src.latest();
+    const second = await src.latest();
+    expect(second.changed).toBe(false);
+    expect(second.snapshot).toBe(first.snapshot);
+  });
+
+  it('reads only changed blobs for a new revision', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) files[`p/${i}.yaml`] = samplePolicyYaml(`p${i}`);
+    const { remote, work } = await createRepoWithFiles(files);
+    const src = await source(remote.url);
+    await src.latest();
+    expect(src.lastStats).toMatchObject({ policyFiles: 20, blobsRead: 20, blobsReused: 0 });
+
+    const sha = await work.commitAndPush({ files: { 'p/3.yaml': samplePolicyYaml('p3', { order: 7 }), 'p/new.yaml': samplePolicyYaml('new') } });
+    const next = await src.latest();
+    expect(next.snapshot.revision).toBe(sha);
+    expect(next.snapshot.files).toHaveLength(21);
+    expect(src.lastStats).toMatchObject({ policyFiles: 21, blobsRead: 2, blobsReused: 19 });
+    expect(next.snapshot.files.find((f) => f.path === 'p/3.yaml')?.content).toContain('order: 7');
+  });
+
+  it('honours .calico-gitops-ignore in the policy root', async () => {
+    const { remote } = await createRepoWithFiles({
+      '.calico-gitops-ignore': '# drafts are not applied\ndrafts/\n*.draft.yaml\n!keep.draft.yaml\n',
+      'a.yaml': samplePolicyYaml('a'),
+      'drafts/b.yaml': samplePolicyYaml('b'),
+      'c.draft.yaml': samplePolicyYaml('c'),
+      'keep.draft.yaml': samplePolicyYaml('k'),
+    });
+    const src = await source(remote.url);
+    const { snapshot } = await src.latest();
+    expect(snapshot.files.map((f) => f.path)).toEqual(['a.yaml', 'keep.draft.yaml']);
+  });
+
+  it('flags oversized and non-UTF-8 files as errors instead of silently skipping them', async () => {
+    const { remote } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a'), 'big.yaml': `# ${'x'.repeat(5000)}\n` });
+    const work = await createWorkRepo({ remote });
+    await work.git(['pull', '--quiet', 'origin', 'main']);
+    await writeFile(join(work.dir, 'latin1.yaml'), Buffer.from([0x23, 0x20, 0xe9, 0x0a]));
+    await work.commitAndPush({ message: 'latin1' });
+    const src = await source(remote.url, { maxFileBytes: 4096 });
+    const { snapshot } = await src.latest();
+    expect(snapshot.files.map((f) => f.path)).toEqual(['a.yaml']);
+    expect(snapshot.problems.errors.map((e) => [e.file, e.code])).toEqual([
+      ['big.yaml', 'file-too-large'],
+      ['latin1.yaml', 'not-utf8'],
+    ]);
+  });
+
+  it('flags a force-push and still returns the new snapshot', async () => {
+    const { remote, work, sha: first } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+    const src = await source(remote.url);
+    await src.latest();
+    const second = await work.commitAndPush({ files: { 'b.yaml': samplePolicyYaml('b') } });
+    const normal = await src.latest();
+    expect(normal).toMatchObject({ forcePush: false, previous: first });
+    src.markApplied(second);
+
+    await work.resetHard(first);
+    const rewritten = await work.commit({ files: { 'c.yaml': samplePolicyYaml('c') }, message: 'rewrite' });
+    await work.push({ force: true });
+    const result = await src.latest();
+    expect(result.forcePush).toBe(true);
+    expect(result.previous).toBe(second);
+    expect(result.snapshot.revision).toBe(rewritten);
+    expect(result.snapshot.files.map((f) => f.path)).toEqual(['a.yaml', 'c.yaml']);
+  });
+
+  it.each([
+    ['an empty repository', 'empty-repo', async () => (await createRemote()).url, {}],
+    ['a missing branch', 'branch-not-found', async () => (await createRepoWithFiles({ 'a.yaml': 'x: 1\n' })).remote.url, { branch: 'prod' }],
+    ['a missing repository', 'unreachable', async () => `file://${await makeTempDir()}/nope.git`, {}],
+    ['an unreachable host', 'unreachable', async () => 'http://127.0.0.1:9/repo.git', {}],
+  ] as const)('reports %s as %s', async (_name, code, url, over) => {
+    const src = await source(await url(), over);
+    expect(await codeOf(src.latest())).toBe(code);
+  });
+
+  it('reports a missing sub-path as path-not-found', async () => {
+    const { remote } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+    const src = await source(remote.url, { path: 'policies' });
+    const err = await src.latest().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).code).toBe('path-not-found');
+    expect((err as SourceError).message).toMatch(/path policies does not exist/);
+  });
+
+  it('keeps credentials in the URL out of messages and the mirror config', async () => {
+    const src = await source('http://bob:s3cretTOKEN@127.0.0.1:9/repo.git');
+    const err = await src.latest().catch((e: unknown) => e);
+    expect(String((err as Error).message)).not.toContain('s3cretTOKEN');
+    expect(String((err as Error).message)).toContain('***@127.0.0.1');
+    expect(await readFile(join(src.mirrorDir, 'config'), 'utf8')).not.toContain('s3cretTOKEN');
+  });
+});
