@@ -138,12 +138,13 @@ describe('GitSource', () => {
     expect(result.snapshot.files.map((f) => f.path)).toEqual(['a.yaml', 'c.yaml']);
   });
 
-  it.each([
+  type UrlCase = readonly [string, string, () => Promise<string>, Partial<GitSourceOptions>];
+  it.each<UrlCase>([
     ['an empty repository', 'empty-repo', async () => (await createRemote()).url, {}],
     ['a missing branch', 'branch-not-found', async () => (await createRepoWithFiles({ 'a.yaml': 'x: 1\n' })).remote.url, { branch: 'prod' }],
     ['a missing repository', 'unreachable', async () => `file://${await makeTempDir()}/nope.git`, {}],
     ['an unreachable host', 'unreachable', async () => 'http://127.0.0.1:9/repo.git', {}],
-  ] as const)('reports %s as %s', async (_name, code, url, over) => {
+  ])('reports %s as %s', async (_name, code, url, over) => {
     const src = await source(await url(), over);
     expect(await codeOf(src.latest())).toBe(code);
   });
