@@ -79,6 +79,8 @@ export async function createRemote(options: { branch?: string } = {}): Promise<R
   await runGit(['init', '--bare', '--quiet', `--initial-branch=${options.branch ?? 'main'}`], { cwd: dir });
   // Lets tests serve it through `git http-backend` too.
   await runGit(['config', 'http.receivepack', 'true'], { cwd: dir });
+  // Tests may delete the default branch to simulate a vanished branch.
+  await runGit(['config', 'receive.denyDeleteCurrent', 'ignore'], { cwd: dir });
   return {
     dir,
     url: pathToFileURL(dir).href,
