@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { concernsBranch, parsePushEvent } from '../../agent/source/push-event.js';
+import { checkWebhook } from '../../agent/source/webhook-check.js';
 import {
   verifyGiteaSignature,
   verifyGitHubSignature,
@@ -101,5 +102,17 @@ describe('parsePushEvent', () => {
     ['dev', false],
   ])('concernsBranch(push to main, %s) is %s', (branch, expected) => {
     expect(concernsBranch({ kind: 'push', branch: 'main', after: sha, deleted: false }, branch)).toBe(expected);
+  });
+});
+
+describe('checkWebhook', () => {
+  const sign = (body: string): WebhookHeaders => ({ 'x-hub-signature-256': `sha256=${hex(body)}`, 'x-github-event': 'push' });
+  const push = (ref: string): string => JSON.stringify({ ref, after: 'c'.repeat(40) });
+  it.each<[string, WebhookHeaders, string, unknown]>([
+    ['push to the followed branch', sign(push('refs/heads/main')), push('refs/heads/main'), { ok: true, relevant: true, forge: 'github', after: 'c'.repeat(40) }],
+    ['push to another branch', sign(push('refs/heads/dev')), push('refs/heads/dev'), { ok: true, relevant: false, forge: 'github', note: 'push to dev, following main' }],
+    ['bad signature', sign('other'), push('refs/heads/main'), { ok: false, reason: 'signature does not match' }],
+  ])('%s', (_name, headers, body, expected) => {
+    expect(checkWebhook({ headers, body, secret: SECRET, branch: 'main' })).toEqual(expected);
   });
 });
