@@ -1,0 +1,11 @@
+export { LiveCache, type LiveCacheOptions, type ChangeListener, type SourceStatus } from './live-cache.js';
+export { createLiveCache, type CreateLiveCacheOptions } from './create-live-cache.js';
+export { liveSourcesFor, type LiveSource } from './sources.js';
+export { kubeTransport, type LiveTransport, type CollectionRef, type ListPage, type WatchHandle, type WatchEventType } from './transport.js';
+export { toLiveResource, type Normalizer } from './normalizer.js';
+export { desiredNormalizer } from './desired-normalizer.js';
+export { fromCrdObject, v3PolicyName, METADATA_ANNOTATION, type CrdConvertInput } from './convert-crd.js';
+export { fromV3Object } from './convert-v3.js';
+export { fromKubernetesNetworkPolicy } from './convert-k8s.js';
+export type { ConvertedObject } from './converted.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

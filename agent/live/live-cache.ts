@@ -1,0 +1,269 @@
+// The live cache: lists and watches every source, keeps only converted, normalized objects and
+// their hashes, and exposes the read side (LiveView) the planner uses. client-node's informer
+// stops for good on most errors, so this runs its own list+watch loop per source: a watch that
+// fails is restarted after a capped, jittered backoff with a full relist (the cache reads as
+// unsynced meanwhile); a 410 relists at once; a periodic full relist catches silent watches.
+import type { ResourceKey } from '../domain/resource.js';
+import type { LiveResource, LiveView } from '../domain/state.js';
+import type { Clock, Logger } from '../domain/runtime.js';
+import { toKubeError } from '../kube/errors.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { toLiveResource, type Normalizer } from './normalizer.js';
+import type { LiveSource } from './sources.js';
+import type { LiveTransport, WatchEventType } from './transport.js';
+
+export type ChangeListener = (key: ResourceKey, before: LiveResource | undefined, after: LiveResource | undefined) => void;
+
+export interface LiveCacheOptions {
+  readonly transport: LiveTransport;
+  readonly sources: readonly LiveSource[];
+  readonly normalizer: Normalizer;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Resolves after `ms` or as soon as `signal` aborts. */
+  readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** [0, 1) for backoff jitter. */
+  readonly random: () => number;
+  readonly backoff?: Partial<BackoffOptions>;
+  /** Full relist period even when watches look healthy (default 10 min). */
+  readonly resyncIntervalMs?: number;
+  /** Server-side watch timeout; the watch is then resumed from the last resourceVersion (default 300 s). */
+  readonly watchTimeoutSeconds?: number;
+  /** Page size of lists (default 500), so a large list never sits in memory at once. */
+  readonly pageSize?: number;
+}
+
+export interface SourceStatus {
+  readonly label: string;
+  readonly synced: boolean;
+  readonly objects: number;
+  /** Last error of this source (message only), cleared by the next successful list. */
+  readonly lastError?: string;
+}
+
+interface SourceState {
+  readonly source: LiveSource;
+  synced: boolean;
+  keys: Set<ResourceKey>;
+  lastError?: string;
+}
+
+export class LiveCache implements LiveView {
+  private readonly store = new Map<ResourceKey, LiveResource>();
+  private readonly states: SourceState[];
+  private readonly listeners = new Set<ChangeListener>();
+  private readonly syncWaiters = new Set<() => void>();
+  private readonly abort = new AbortController();
+  private readonly backoff: BackoffOptions;
+  private loops: Promise<void>[] = [];
+
+  constructor(private readonly o: LiveCacheOptions) {
+    this.states = o.sources.map((source) => ({ source, synced: false, keys: new Set() }));
+    this.backoff = { ...DEFAULT_BACKOFF, ...(o.backoff ?? {}) };
+  }
+
+  start(): void {
+    if (this.loops.length > 0) return;
+    this.loops = this.states.map((s) => this.runSource(s));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.loops);
+  }
+
+  isSynced(): boolean {
+    return this.states.every((s) => s.synced);
+  }
+
+  get(key: ResourceKey): LiveResource | undefined {
+    return this.store.get(key);
+  }
+
+  list(): Iterable<LiveResource> {
+    return this.store.values();
+  }
+
+  size(): number {
+    return this.store.size;
+  }
+
+  status(): SourceStatus[] {
+    return this.states.map((s) => ({
+      label: s.source.label,
+      synced: s.synced,
+      objects: s.keys.size,
+      ...(s.lastError === undefined ? {} : { lastError: s.lastError }),
+    }));
+  }
+
+  /** Called for every object added, changed or removed (drift detection); returns an unsubscribe. */
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves true once every source is synced, false when the timeout passes first. */
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    if (this.isSynced()) return true;
+    const timeout = new AbortController();
+    let resolveSynced: () => void = () => undefined;
+    const synced = new Promise<boolean>((resolve) => {
+      resolveSynced = () => resolve(true);
+    });
+    this.syncWaiters.add(resolveSynced);
+    const timer = this.o.sleep(timeoutMs, AbortSignal.any([timeout.signal, this.abort.signal])).then(() => false);
+    const result = await Promise.race([synced, timer]);
+    this.syncWaiters.delete(resolveSynced);
+    timeout.abort();
+    return result || this.isSynced();
+  }
+
+  private async runSource(state: SourceState): Promise<void> {
+    const signal = this.abort.signal;
+    let attempt = 0;
+    let resourceVersion = '';
+    let listedAt = 0;
+    const resyncMs = this.o.resyncIntervalMs ?? 600_000;
+    const log = this.o.logger.child({ source: state.source.label });
+    const now = (): number => this.o.clock.now().getTime();
+    let quickCloses = 0;
+    while (!signal.aborted) {
+      try {
+        if (resourceVersion === '' || now() - listedAt >= resyncMs) {
+          resourceVersion = await this.relist(state);
+          listedAt = now();
+          attempt = 0;
+        }
+        const startedAt = now();
+        const outcome = await this.watchOnce(state, resourceVersion, Math.max(0, resyncMs - (now() - listedAt)));
+        resourceVersion = outcome.resourceVersion;
+        if (outcome.expired) {
+          log.info('watch resourceVersion expired (410); relisting');
+          resourceVersion = '';
+        }
+        // A server that keeps closing watches at once must not turn this loop into a busy spin.
+        quickCloses = now() - startedAt < 1000 ? quickCloses + 1 : 0;
+        if (quickCloses > 1) await this.o.sleep(backoffDelay(quickCloses - 2, this.backoff, this.o.random), signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        const e = toKubeError(err, { action: state.source.label });
+        state.synced = false;
+        state.lastError = e.message;
+        resourceVersion = '';
+        const delay = backoffDelay(attempt, this.backoff, this.o.random);
+        attempt += 1;
+        log.warn({ err: e.toJSON(), retryInMs: delay }, 'live watch failed; restarting after backoff');
+        await this.o.sleep(delay, signal);
+      }
+    }
+  }
+
+  /** Lists every page, replaces this source's objects, and returns the list's resourceVersion. */
+  private async relist(state: SourceState): Promise<string> {
+    const seen = new Set<ResourceKey>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    try {
+      do {
+        const page = await this.o.transport.list(state.source, { limit: this.o.pageSize ?? 500, ...(continueToken ? { continueToken } : {}) });
+        resourceVersion = page.resourceVersion;
+        for (const item of page.items) {
+          const live = this.convert(state.source, item);
+          if (!live) continue;
+          seen.add(live.key);
+          this.put(live);
+        }
+        continueToken = page.continueToken;
+      } while (continueToken);
+    } catch (err) {
+      // A collection the server does not serve holds no objects: that kind is simply absent.
+      if (toKubeError(err).status !== 404) throw err;
+      this.o.logger.warn({ source: state.source.label }, 'collection not served by the API server; treating it as empty');
+    }
+    for (const key of state.keys) if (!seen.has(key)) this.remove(key);
+    state.keys = seen;
+    state.synced = true;
+    delete state.lastError;
+    this.notifySynced();
+    return resourceVersion;
+  }
+
+  private async watchOnce(state: SourceState, fromVersion: string, resyncInMs: number): Promise<{ resourceVersion: string; expired: boolean }> {
+    let resourceVersion = fromVersion;
+    const stop = new AbortController();
+    const ended = new Promise<unknown>((resolve) => {
+      const onEvent = (type: WatchEventType, object: unknown): void => {
+        const rv = (object as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion;
+        if (typeof rv === 'string' && rv !== '') resourceVersion = rv;
+        if (type === 'BOOKMARK') return;
+        this.applyEvent(state, type, object);
+      };
+      void this.o.transport
+        .watch(state.source, { resourceVersion: fromVersion, timeoutSeconds: this.o.watchTimeoutSeconds ?? 300 }, onEvent, (err) => resolve(err ?? null))
+        .then((handle) => {
+          if (stop.signal.aborted) handle.stop();
+          else stop.signal.addEventListener('abort', () => handle.stop(), { once: true });
+        }, resolve);
+    });
+    const resync = this.o.sleep(resyncInMs, AbortSignal.any([stop.signal, this.abort.signal])).then(() => 'resync' as const);
+    const result = await Promise.race([ended, resync]);
+    stop.abort();
+    if (result === 'resync' || result === null) return { resourceVersion, expired: false };
+    if (toKubeError(result).status === 410) return { resourceVersion, expired: true };
+    throw result;
+  }
+
+  private applyEvent(state: SourceState, type: WatchEventType, object: unknown): void {
+    const live = this.convert(state.source, object);
+    if (!live) return;
+    if (type === 'DELETED') {
+      state.keys.delete(live.key);
+      this.remove(live.key);
+    } else {
+      state.keys.add(live.key);
+      this.put(live);
+    }
+  }
+
+  private convert(source: LiveSource, object: unknown): LiveResource | undefined {
+    try {
+      const converted = source.convert(object);
+      return converted ? toLiveResource(converted, this.o.normalizer) : undefined;
+    } catch (err) {
+      // One odd object must not stop the whole watch; it is logged and left out.
+      this.o.logger.warn({ source: source.label, err: err instanceof Error ? err.message : String(err) }, 'cannot convert a live object; ignoring it');
+      return undefined;
+    }
+  }
+
+  private put(live: LiveResource): void {
+    const before = this.store.get(live.key);
+    if (before && before.resourceVersion === live.resourceVersion && before.hash === live.hash) return;
+    this.store.set(live.key, live);
+    this.emit(live.key, before, live);
+  }
+
+  private remove(key: ResourceKey): void {
+    const before = this.store.get(key);
+    if (!before) return;
+    this.store.delete(key);
+    this.emit(key, before, undefined);
+  }
+
+  private emit(key: ResourceKey, before: LiveResource | undefined, after: LiveResource | undefined): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(key, before, after);
+      } catch (err) {
+        this.o.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'live change listener threw');
+      }
+    }
+  }
+
+  private notifySynced(): void {
+    if (!this.isSynced()) return;
+    for (const resolve of this.syncWaiters) resolve();
+    this.syncWaiters.clear();
+  }
+}
