@@ -1,0 +1,104 @@
+// The simulated node's kubelet: lists and watches pods in every namespace over HTTP (as a real
+// kubelet would, with its own credentials) and runs each new Pending pod in a pod worker.
+// A deleted pod's worker is stopped; pods already finished (e.g. loaded from a state file) are left alone.
+import { readFileSync } from 'node:fs';
+import { systemClock } from '../../../agent/domain/index.js';
+import type { Clock, Logger } from '../../../agent/domain/index.js';
+import type { ValidationPort } from '../calico/validate.js';
+import { createKubeHttp } from './kube-http.js';
+import type { WatchEvent } from './kube-http.js';
+import { runPod } from './pod-worker.js';
+import type { NodeServices } from './pod-worker.js';
+
+export interface KubeletOptions {
+  readonly url: string;
+  readonly adminToken: string;
+  /** CA of the simulator's TLS certificate (https only). */
+  readonly caCertPath?: string;
+  /** The simulator (for ServiceAccount tokens and the pod log store); a `KubeSim` fits. */
+  readonly sim: NodeServices;
+  /** The real kubectl the kubectl image runs. Default /usr/bin/kubectl. */
+  readonly kubectlPath?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Validator the calicoctl emulation uses; default the project's (agent/desired). */
+  readonly validator?: ValidationPort;
+  /** How long an image that is not emulated backs off before the pod fails. Default 1500 ms. */
+  readonly imagePullFailAfterMs?: number;
+  /** Retry period while a ServiceAccount or ConfigMap is missing. Default 500 ms. */
+  readonly retryMs?: number;
+}
+
+export interface Kubelet {
+  stop(): Promise<void>;
+}
+
+const POD_LIST = '/api/v1/pods';
+
+export function startKubelet(o: KubeletOptions): Kubelet {
+  const ca = o.caCertPath ? readFileSync(o.caCertPath, 'utf8') : undefined;
+  const admin = createKubeHttp({ url: o.url, token: o.adminToken, ...(ca ? { ca } : {}), timeoutMs: 10_000 });
+  const deps = {
+    admin,
+    services: o.sim,
+    url: o.url,
+    ...(ca ? { ca } : {}),
+    ...(o.caCertPath ? { caCertPath: o.caCertPath } : {}),
+    kubectlPath: o.kubectlPath ?? '/usr/bin/kubectl',
+    clock: o.clock ?? systemClock,
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.validator ? { validator: o.validator } : {}),
+    imagePullFailAfterMs: o.imagePullFailAfterMs ?? 1500,
+    retryMs: o.retryMs ?? 500,
+  };
+  const stopAll = new AbortController();
+  const workers = new Map<string, { stop: AbortController; done: Promise<void> }>();
+
+  function consider(pod: Record<string, unknown>): void {
+    const meta = (pod['metadata'] ?? {}) as Record<string, unknown>;
+    const status = (pod['status'] ?? {}) as Record<string, unknown>;
+    const uid = String(meta['uid'] ?? '');
+    if (!uid || workers.has(uid) || meta['deletionTimestamp']) return;
+    // Only pods nobody has started: a kubelet restart does not re-run finished or running pods.
+    if ((status['phase'] ?? 'Pending') !== 'Pending' || status['startTime'] !== undefined) return;
+    const stop = new AbortController();
+    const signal = AbortSignal.any([stop.signal, stopAll.signal]);
+    const done = runPod(pod, deps, signal).catch((err: unknown) => o.logger?.error({ err }, 'pod worker crashed'));
+    workers.set(uid, { stop, done });
+  }
+
+  function onEvent(e: WatchEvent): void {
+    if (e.type === 'DELETED') {
+      const uid = String(((e.object['metadata'] ?? {}) as Record<string, unknown>)['uid'] ?? '');
+      workers.get(uid)?.stop.abort();
+      return;
+    }
+    if (e.type === 'ADDED' || e.type === 'MODIFIED') consider(e.object);
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopAll.signal.aborted) {
+      try {
+        const res = await admin.request({ method: 'GET', path: POD_LIST });
+        if (res.status !== 200) throw new Error(`pod list answered ${res.status}`);
+        const body = res.body as { items?: Record<string, unknown>[]; metadata?: { resourceVersion?: string } };
+        for (const pod of body.items ?? []) consider(pod);
+        const rv = body.metadata?.resourceVersion ?? '';
+        await admin.watch({ path: `${POD_LIST}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=300`, onEvent, signal: stopAll.signal });
+      } catch (err) {
+        if (stopAll.signal.aborted) return;
+        o.logger?.debug({ err }, 'kubelet watch interrupted; relisting');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  const running = loop();
+  return {
+    async stop() {
+      stopAll.abort();
+      await running;
+      await Promise.all([...workers.values()].map((w) => w.done));
+    },
+  };
+}
