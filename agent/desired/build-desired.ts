@@ -1,0 +1,86 @@
+// The desired-state stage: files of one revision -> validated, normalized resources, or every
+// problem at once. Pure: no I/O, no clock; the same input always gives the same output.
+import { compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
+import { IssueCollector } from './collector.js';
+import { checkDuplicates, checkTierReferences } from './cross-file.js';
+import { resolveLimits, type Limits } from './limits.js';
+import { parseFile } from './parse/parse-file.js';
+import { validateDocument, type Candidate } from './validate-document.js';
+
+export interface BuildDesiredInput {
+  readonly files: readonly SourceFile[];
+  readonly calicoVersion: CalicoVersion;
+  /** Overrides of DEFAULT_LIMITS. */
+  readonly limits?: Partial<Limits>;
+}
+
+export interface DesiredResult {
+  /** Empty whenever there is at least one error: an invalid revision applies nothing. */
+  readonly state: DesiredState;
+  readonly errors: readonly Issue[];
+  readonly warnings: readonly Issue[];
+}
+
+const EMPTY: DesiredState = { resources: new Map() };
+
+export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
+  const limits = resolveLimits(input.limits);
+  const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const repoProblem = repositoryTooLarge(files, limits);
+  if (repoProblem) return { state: EMPTY, errors: [repoProblem], warnings: [] };
+
+  const collector = new IssueCollector(new Map(files.map((f) => [f.path, f.content])), limits.maxDepth);
+  const candidates: Candidate[] = [];
+  for (const file of files) {
+    const parsed = parseFile(file, limits);
+    for (const issue of parsed.issues) collector.add(issue);
+    for (const doc of parsed.documents) {
+      if (doc.value === null || doc.value === undefined) continue;
+      if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+        collector.add({
+          severity: 'error',
+          file: file.path,
+          line: doc.line,
+          column: 1,
+          path: '',
+          code: 'document',
+          message: 'a document must be a mapping with apiVersion, kind, metadata and spec',
+        });
+        continue;
+      }
+      const view = collector.view({ file: file.path, document: doc.index, value: doc.value as JsonObject, calicoVersion: input.calicoVersion });
+      const candidate = validateDocument(view, { line: doc.line, calicoVersion: input.calicoVersion });
+      if (candidate) candidates.push(candidate);
+    }
+  }
+  checkDuplicates(candidates);
+  checkTierReferences(candidates);
+
+  const issues = collector.resolve().sort(compareIssues);
+  const errors = issues.filter((i) => i.severity === 'error');
+  const warnings = issues.filter((i) => i.severity === 'warning');
+  if (errors.length > 0) return { state: EMPTY, errors, warnings };
+  const resources = new Map<ResourceKey, DesiredResource>();
+  for (const c of [...candidates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    resources.set(c.key, { key: c.key, kindId: c.kind.id, manifest: c.manifest, hash: c.hash, source: c.source });
+  }
+  return { state: { resources }, errors, warnings };
+}
+
+function repositoryTooLarge(files: readonly SourceFile[], limits: Limits): Issue | undefined {
+  let units = 0;
+  for (const f of files) units += f.content.length;
+  if (units * 3 <= limits.maxRepoBytes) return undefined;
+  let bytes = 0;
+  for (const f of files) bytes += Buffer.byteLength(f.content, 'utf8');
+  if (bytes <= limits.maxRepoBytes) return undefined;
+  return {
+    severity: 'error',
+    file: '',
+    line: 0,
+    column: 0,
+    path: '',
+    code: 'limit-repo-size',
+    message: `policy files total ${bytes} bytes, more than the limit of ${limits.maxRepoBytes} bytes; nothing was validated`,
+  };
+}

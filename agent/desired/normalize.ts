@@ -1,0 +1,193 @@
+/*
+ * Normalization: the comparable shape of a resource, the same for a manifest read from Git and
+ * one read back from the cluster, so that "applied, then read back" is never drift.
+ *
+ *  - apiVersion/kind are the kind's canonical ones; metadata keeps only name, namespace (for
+ *    namespaced kinds), labels and annotations.
+ *  - Labels lose Calico-managed keys (`projectcalico.org/*`, `operator.tigera.io/*`, e.g. the
+ *    `projectcalico.org/tier` label Calico adds to policies); annotations lose those, our own
+ *    bookkeeping (`calico-gitops.io/*`) and kubectl's last-applied-configuration. Empty maps go.
+ *  - Calico kinds: fields that Go's `omitempty` drops on read-back are dropped: null, "", false,
+ *    [] and {} (so an empty `source: {}` disappears); list items are never dropped.
+ *    Kubernetes NetworkPolicy: null, "" and [] are dropped and `matchLabels: {}`, but other empty
+ *    objects stay (`namespaceSelector: {}` means "all namespaces", `podSelector: {}` "all pods").
+ *  - Calico policies: `tier` absent -> `default`; `types` empty -> [Ingress], [Egress] or both
+ *    from the rules present (a non-empty `types` is kept as written); rule ports "80" and "80:80"
+ *    -> 80; numeric-string protocols "6" -> 6 (rules and HostEndpoint ports).
+ *  - Tier: `defaultAction` absent -> Deny.
+ *  - Kubernetes NetworkPolicy: `podSelector` absent -> {}; `policyTypes` absent -> [Ingress] plus
+ *    Egress when egress rules exist; a port without protocol -> TCP.
+ *  - Keys are sorted at every level (canonical JSON is what gets hashed).
+ *  - `order`, `selector` and `ipVersion` are never defaulted (Calico does not either).
+ *
+ * Pure and idempotent: normalizeManifest(k, normalizeManifest(k, m)) equals normalizeManifest(k, m).
+ */
+import {
+  contentHash,
+  isBookkeepingAnnotation,
+  isCalicoManagedKey,
+  KINDS,
+  type JsonObject,
+  type JsonValue,
+  type KindId,
+  type Manifest,
+  type ObjectMeta,
+} from '../domain/index.js';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const CALICO_POLICIES = new Set<KindId>(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
+
+export function normalizeManifest(kindId: KindId, manifest: Manifest): Manifest {
+  const info = KINDS[kindId];
+  const k8s = kindId === 'KubernetesNetworkPolicy' || kindId === 'StagedKubernetesNetworkPolicy';
+  let spec = (k8s ? compactK8s(manifest.spec) : compactCalico(manifest.spec)) as JsonObject | undefined;
+  spec ??= {};
+  if (CALICO_POLICIES.has(kindId)) spec = calicoPolicyDefaults(spec);
+  else if (kindId === 'Tier') spec = spec['defaultAction'] === undefined ? { ...spec, defaultAction: 'Deny' } : spec;
+  else if (kindId === 'HostEndpoint') spec = hostEndpointDefaults(spec);
+  else if (kindId === 'KubernetesNetworkPolicy') spec = kubernetesPolicyDefaults(spec);
+  return {
+    apiVersion: info.apiVersion,
+    kind: info.kind,
+    metadata: normalizeMeta(manifest.metadata, info.scope === 'Namespaced'),
+    spec: sortKeys(spec) as JsonObject,
+  };
+}
+
+/** Hash of what decides "changed": the normalized spec, labels and the user's annotations. */
+export function resourceHash(manifest: Manifest): string {
+  return contentHash({ spec: manifest.spec, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {} });
+}
+
+function normalizeMeta(meta: ObjectMeta, namespaced: boolean): ObjectMeta {
+  const labels = filterMap(meta.labels, (k) => !isCalicoManagedKey(k));
+  const annotations = filterMap(meta.annotations, (k) => !isCalicoManagedKey(k) && !isBookkeepingAnnotation(k) && k !== LAST_APPLIED);
+  return {
+    name: meta.name,
+    ...(namespaced && meta.namespace ? { namespace: meta.namespace } : {}),
+    ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
+}
+
+function filterMap(map: Readonly<Record<string, string>> | undefined, keep: (key: string) => boolean): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const keys = Object.keys(map).filter(keep).sort();
+  if (keys.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of keys) out[k] = map[k] as string;
+  return out;
+}
+
+/** Go `omitempty` on read-back: drops null, "", false, [] and {} fields; list items stay. */
+function compactCalico(value: JsonValue): JsonValue | undefined {
+  if (Array.isArray(value)) return value.map((v) => compactCalico(v) ?? v);
+  if (value === null || value === '' || value === false) return undefined;
+  if (typeof value !== 'object') return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    const c = compactCalico(v);
+    if (c === undefined || (Array.isArray(c) && c.length === 0) || isEmptyObject(c)) continue;
+    out[k] = c;
+  }
+  return out;
+}
+
+/** Kubernetes keeps empty selectors (they mean "all"); only null, "", [] and matchLabels {} go. */
+function compactK8s(value: JsonValue): JsonValue | undefined {
+  if (Array.isArray(value)) return value.map((v) => compactK8s(v) ?? v);
+  if (value === null || value === '') return undefined;
+  if (typeof value !== 'object') return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    const c = compactK8s(v);
+    if (c === undefined || (Array.isArray(c) && c.length === 0)) continue;
+    if ((k === 'matchLabels' || k === 'matchExpressions') && isEmptyObject(c)) continue;
+    out[k] = c;
+  }
+  return out;
+}
+
+function isEmptyObject(v: JsonValue): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
+function calicoPolicyDefaults(spec: JsonObject): JsonObject {
+  const ingress = Array.isArray(spec['ingress']) ? spec['ingress'] : [];
+  const egress = Array.isArray(spec['egress']) ? spec['egress'] : [];
+  const out: JsonObject = { ...spec, tier: spec['tier'] ?? 'default' };
+  if (!Array.isArray(spec['types']) || spec['types'].length === 0) {
+    out['types'] = egress.length > 0 && ingress.length === 0 ? ['Egress'] : egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+  }
+  if (ingress.length > 0) out['ingress'] = ingress.map(normalizeRule);
+  if (egress.length > 0) out['egress'] = egress.map(normalizeRule);
+  return out;
+}
+
+function normalizeRule(rule: JsonValue): JsonValue {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return rule;
+  const out: JsonObject = { ...rule };
+  for (const f of ['protocol', 'notProtocol']) {
+    const p = out[f];
+    if (typeof p === 'string' && /^\d+$/.test(p)) out[f] = Number(p);
+  }
+  for (const side of ['source', 'destination']) {
+    const entity = out[side];
+    if (typeof entity !== 'object' || entity === null || Array.isArray(entity)) continue;
+    const e: JsonObject = { ...entity };
+    for (const f of ['ports', 'notPorts']) {
+      const ports = e[f];
+      if (Array.isArray(ports)) e[f] = ports.map(normalizePort);
+    }
+    out[side] = e;
+  }
+  return out;
+}
+
+function normalizePort(port: JsonValue): JsonValue {
+  if (typeof port !== 'string') return port;
+  const m = /^(\d+)(?::(\d+))?$/.exec(port);
+  if (!m) return port;
+  return m[2] === undefined || m[1] === m[2] || Number(m[1]) === Number(m[2]) ? Number(m[1]) : port;
+}
+
+function hostEndpointDefaults(spec: JsonObject): JsonObject {
+  const ports = spec['ports'];
+  if (!Array.isArray(ports)) return spec;
+  return {
+    ...spec,
+    ports: ports.map((p) => {
+      if (typeof p !== 'object' || p === null || Array.isArray(p)) return p;
+      const proto = p['protocol'];
+      return typeof proto === 'string' && /^\d+$/.test(proto) ? { ...p, protocol: Number(proto) } : p;
+    }),
+  };
+}
+
+function kubernetesPolicyDefaults(spec: JsonObject): JsonObject {
+  const out: JsonObject = { ...spec };
+  if (out['podSelector'] === undefined) out['podSelector'] = {};
+  if (!Array.isArray(out['policyTypes'])) {
+    out['policyTypes'] = Array.isArray(out['egress']) ? ['Ingress', 'Egress'] : ['Ingress'];
+  }
+  for (const dir of ['ingress', 'egress']) {
+    const rules = out[dir];
+    if (!Array.isArray(rules)) continue;
+    out[dir] = rules.map((r) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r) || !Array.isArray(r['ports'])) return r;
+      return {
+        ...r,
+        ports: r['ports'].map((p) => (typeof p === 'object' && p !== null && !Array.isArray(p) && p['protocol'] === undefined ? { ...p, protocol: 'TCP' } : p)),
+      };
+    });
+  }
+  return out;
+}
+
+function sortKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: JsonObject = {};
+  for (const k of Object.keys(value).sort()) out[k] = sortKeys(value[k] as JsonValue);
+  return out;
+}

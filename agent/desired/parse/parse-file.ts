@@ -1,0 +1,145 @@
+// First, fast pass over one file: js-yaml `loadAll` with the cheapest listener that still
+// enforces the limits and records each document's first line. Positions of inner nodes are
+// located lazily (locator.ts), only for files that turn out to have problems.
+import type { Issue, SourceFile } from '../../domain/index.js';
+import type { Limits } from '../limits.js';
+import { loadAll, YAMLException, type LoaderListener, type LoaderState } from './js-yaml.js';
+import { POLICY_SCHEMA } from './yaml-schema.js';
+
+export interface ParsedDocument {
+  /** 0-based index among all documents of the file (empty ones included). */
+  readonly index: number;
+  /** 1-based line of the document's root node. */
+  readonly line: number;
+  readonly value: unknown;
+}
+
+export interface ParsedFile {
+  readonly file: string;
+  readonly content: string;
+  readonly documents: readonly ParsedDocument[];
+  /** Problems that stop the file from being validated: size, syntax, limits. */
+  readonly issues: readonly Issue[];
+}
+
+class LimitExceeded extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+// An anchor (`&name`) can only follow whitespace, a line start or a flow indicator; without one
+// there can be no alias, so the alias-counting listener is skipped. `&&` in selectors does not match.
+const ANCHOR = /(?:^|[\s,[{])&[^\s&]/m;
+
+export function fileTooLarge(file: string, bytes: number, limits: Limits): Issue {
+  return {
+    severity: 'error',
+    file,
+    line: 0,
+    column: 0,
+    path: '',
+    code: 'limit-file-size',
+    message: `file is ${bytes} bytes, more than the limit of ${limits.maxFileBytes} bytes; it was not read`,
+  };
+}
+
+export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
+  const file = source.path;
+  const content = source.content;
+  // A UTF-8 string is at least as many bytes as UTF-16 code units; count exactly only near the limit.
+  if (content.length > limits.maxFileBytes / 3) {
+    const bytes = Buffer.byteLength(content, 'utf8');
+    if (bytes > limits.maxFileBytes) return { file, content, documents: [], issues: [fileTooLarge(file, bytes, limits)] };
+  }
+  const rootLines: number[] = [];
+  const listener = ANCHOR.test(content) ? aliasCountingListener(rootLines, limits) : rootLineListener(rootLines, limits);
+  let values: unknown[];
+  try {
+    values = loadAll(content, null, { schema: POLICY_SCHEMA, filename: file, maxDepth: limits.maxDepth, listener });
+  } catch (err) {
+    return { file, content, documents: [], issues: [parseIssue(file, err, limits)] };
+  }
+  const documents: ParsedDocument[] = values.map((value, index) => ({ index, line: (rootLines[index] ?? 0) + 1, value }));
+  return { file, content, documents, issues: [] };
+}
+
+function rootLineListener(rootLines: number[], limits: Limits): LoaderListener {
+  return (event, state) => {
+    if (event === 'open' && state.depth === 1) {
+      if (rootLines.length >= limits.maxDocumentsPerFile) throw tooManyDocuments(state, limits);
+      rootLines.push(state.line);
+    }
+  };
+}
+
+/**
+ * Counts alias references after expansion: each collection remembers how many aliases it holds
+ * (its own plus those inside the nodes its aliases point at), so an alias costs 1 plus what its
+ * target holds. Linear in the number of nodes; the expansion itself never happens.
+ */
+function aliasCountingListener(rootLines: number[], limits: Limits): LoaderListener {
+  const held = new WeakMap<object, number>();
+  const stack: number[] = [];
+  let total = 0;
+  return (event, state) => {
+    if (event === 'open') {
+      if (state.depth === 1) {
+        if (rootLines.length >= limits.maxDocumentsPerFile) throw tooManyDocuments(state, limits);
+        rootLines.push(state.line);
+        total = 0;
+      }
+      stack.push(0);
+      return;
+    }
+    let count = stack.pop() ?? 0;
+    const result = state.result;
+    if (typeof result === 'object' && result !== null) {
+      // An alias leaves `kind` unset; a collection sets it.
+      if (state.kind === null) {
+        count = 1 + (held.get(result) ?? 0);
+        total += count;
+        if (total > limits.maxAliases) {
+          throw new LimitExceeded(
+            `YAML aliases expand to more than ${limits.maxAliases} references (an alias bomb?); write the values out or use fewer nested anchors`,
+            state.line,
+            state.position - state.lineStart,
+          );
+        }
+      } else held.set(result, count);
+    }
+    const top = stack.length - 1;
+    if (top >= 0) stack[top] = (stack[top] ?? 0) + count;
+  };
+}
+
+function tooManyDocuments(state: LoaderState, limits: Limits): LimitExceeded {
+  return new LimitExceeded(`file holds more than ${limits.maxDocumentsPerFile} documents`, state.line, state.position - state.lineStart);
+}
+
+function parseIssue(file: string, err: unknown, limits: Limits): Issue {
+  const base = { severity: 'error' as const, file, path: '' };
+  if (err instanceof LimitExceeded) {
+    return { ...base, line: err.line + 1, column: err.column + 1, code: 'limit', message: err.message };
+  }
+  if (err instanceof YAMLException) {
+    const mark = err.mark as { line?: number; column?: number } | undefined;
+    const reason = err.reason || 'invalid YAML';
+    const depth = /nesting exceeded maxDepth/.test(reason);
+    return {
+      ...base,
+      line: (mark?.line ?? -1) + 1,
+      column: (mark?.column ?? -1) + 1,
+      code: depth ? 'limit-depth' : 'yaml',
+      message: depth ? `YAML nesting is deeper than the limit of ${limits.maxDepth} levels` : `invalid YAML: ${reason}`,
+    };
+  }
+  if (err instanceof RangeError) {
+    return { ...base, line: 0, column: 0, code: 'limit-depth', message: 'YAML nesting is too deep to parse' };
+  }
+  return { ...base, line: 0, column: 0, code: 'yaml', message: `invalid YAML: ${err instanceof Error ? err.message : String(err)}` };
+}
