@@ -1,0 +1,40 @@
+// Redis connection options for BullMQ. Workers block on Redis and must never give up a command
+// (`maxRetriesPerRequest: null`); producers fail fast so the controller can report Redis down.
+import type { RedisOptions } from 'bullmq';
+import { ConfigError } from '../domain/errors.js';
+
+/** A Redis URL (`redis://`, `rediss://`) or ready ioredis options. */
+export type RedisConnection = string | RedisOptions;
+
+export function redisOptions(connection: RedisConnection, role: 'worker' | 'producer'): RedisOptions {
+  const base = typeof connection === 'string' ? parseRedisUrl(connection) : { ...connection };
+  return role === 'worker'
+    ? { ...base, maxRetriesPerRequest: null }
+    : { ...base, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+}
+
+export function parseRedisUrl(url: string): RedisOptions {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new ConfigError('the Redis URL is not a valid URL', { cause });
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new ConfigError(`the Redis URL must start with redis:// or rediss:// (got ${parsed.protocol}//)`);
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    host: parsed.hostname || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 6379,
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/** Where Redis is, without credentials, for messages. */
+export function redisLocation(options: RedisOptions): string {
+  return `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`;
+}

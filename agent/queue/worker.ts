@@ -1,0 +1,122 @@
+// The consumer side: any number of workers (in the agent or `calico-gitops worker` processes)
+// take jobs from the cluster's queue. Global concurrency 1 keeps one apply at a time across all.
+import { Queue, Worker, type Job } from 'bullmq';
+import { DependencyError } from '../domain/errors.js';
+import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
+import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
+import { JOB_KINDS, type JobDataByKind, type JobKind, type JobOutcome } from './jobs.js';
+import { QUEUE_NAME, queuePrefix } from './keys.js';
+import { withTimeout } from './timeout.js';
+
+export type Processors = {
+  readonly [K in JobKind]: (job: Job<JobDataByKind[K], JobOutcome>, signal?: AbortSignal) => Promise<JobOutcome>;
+};
+
+export interface CreateWorkerOptions {
+  readonly connection: RedisConnection;
+  readonly cluster: string;
+  /** Jobs this worker runs at once; global concurrency 1 still allows one apply cluster-wide. */
+  readonly concurrency?: number;
+  readonly processors: Processors;
+  readonly logger: Logger;
+  /** Aborting closes the worker gracefully. */
+  readonly signal?: AbortSignal;
+  /** Key prefix; defaults to `{calico-gitops:<cluster>}`. */
+  readonly prefix?: string;
+  /** How long a running job may take to finish on close before the worker is forced down. */
+  readonly graceMs?: number;
+  /** Lock of a running job; a worker that dies leaves it stalled for this long, then another takes it. */
+  readonly lockDurationMs?: number;
+  readonly clock?: Clock;
+}
+
+export interface QueueWorker {
+  readonly worker: Worker;
+  /** Waits for running jobs up to the grace period, then forces the worker down. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+const REPEAT_ERROR_LOG_MS = 30_000;
+
+export async function createWorker(options: CreateWorkerOptions): Promise<QueueWorker> {
+  const prefix = options.prefix ?? queuePrefix(options.cluster);
+  const connection = redisOptions(options.connection, 'worker');
+  const where = redisLocation(connection);
+  const clock = options.clock ?? systemClock;
+  const log = options.logger.child({ component: 'worker', cluster: options.cluster });
+
+  // Redis down: ioredis reconnects on its own and jobs stay in Redis; say so clearly, not 100 times.
+  let lastError = { text: '', at: 0 };
+  const onError = (err: Error) => {
+    const code = (err as { code?: unknown }).code;
+    const text = `${typeof code === 'string' ? code : err.name}: ${err.message}`;
+    const now = clock.now().getTime();
+    if (text === lastError.text && now - lastError.at < REPEAT_ERROR_LOG_MS) return;
+    lastError = { text, at: now };
+    const wrapped = new DependencyError(`Redis at ${where} is unavailable (${typeof code === 'string' ? code : err.message}); reconnecting, no job is lost`, { code: 'redis' });
+    log.error({ err: wrapped.toJSON() }, wrapped.message);
+  };
+
+  // Workers enforce the global limit too, so it holds even when they start before the controller.
+  // With Redis down this would wait forever: try briefly now, and again whenever the worker reconnects.
+  let globalLimitSet = false;
+  const setGlobalLimit = async (): Promise<void> => {
+    if (globalLimitSet) return;
+    const admin = new Queue(QUEUE_NAME, { connection: redisOptions(options.connection, 'producer'), prefix });
+    admin.on('error', () => undefined);
+    try {
+      await withTimeout(admin.setGlobalConcurrency(1), 3_000, 'setting global concurrency');
+      globalLimitSet = true;
+    } catch (cause) {
+      log.warn({ err: new DependencyError(`could not set global concurrency yet: Redis at ${where} is unavailable`, { cause }).toJSON() }, 'global concurrency not set yet');
+    } finally {
+      await withTimeout(admin.close(), 1_000, 'closing').catch(() => admin.disconnect());
+    }
+  };
+  await setGlobalLimit();
+
+  const worker = new Worker<JobDataByKind[JobKind], JobOutcome>(
+    QUEUE_NAME,
+    async (job, _token, signal) => {
+      const kind = job.name as JobKind;
+      if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown job kind ${job.name}`);
+      const processor = options.processors[kind] as (j: typeof job, s?: AbortSignal) => Promise<JobOutcome>;
+      return processor(job, signal);
+    },
+    {
+      connection,
+      prefix,
+      concurrency: options.concurrency ?? 1,
+      ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+      autorun: true,
+    },
+  );
+  worker.on('error', onError);
+  worker.on('ready', () => void setGlobalLimit());
+  worker.on('failed', (job, err) => {
+    log.warn({ jobId: job?.id, kind: job?.name, attemptsMade: job?.attemptsMade, err: { name: err.name, message: err.message } }, 'job failed');
+  });
+  worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it runs again'));
+  worker.on('completed', (job) => log.debug({ jobId: job.id, kind: job.name }, 'job completed'));
+
+  let closing: Promise<void> | undefined;
+  const close = (closeOptions: { graceMs?: number } = {}): Promise<void> => {
+    closing ??= (async () => {
+      const graceMs = closeOptions.graceMs ?? options.graceMs ?? 25_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), graceMs);
+      });
+      const result = await Promise.race([worker.close().then(() => 'closed' as const), timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        log.warn({ graceMs }, 'worker did not close within the grace period: forcing it down (an unfinished job runs again elsewhere)');
+        // close(true) itself waits for Redis; with Redis gone only dropping the connections ends it.
+        await withTimeout(worker.close(true), 1_000, 'forced close').catch(() => withTimeout(worker.disconnect(), 1_000, 'disconnect').catch(() => undefined));
+      }
+    })();
+    return closing;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+  return { worker, close };
+}
