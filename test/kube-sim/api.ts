@@ -1,0 +1,406 @@
+// The resource handlers: create/get/list/update/patch/delete with the real server's semantics
+// (resourceVersion preconditions, status subresource, finalizers, propagation, namespaces).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { admitCreate, admitUpdate } from './admission.js';
+import type { TokenAuthority } from './authn.js';
+import { typeFromCrd } from './crd-types.js';
+import { runHousekeeping } from './housekeeping.js';
+import { finalizersOf, isObj, kubeTime, labelsOf, metaOf, nameOf, str, uidOf } from './meta.js';
+import { nameRuleFor, validateName } from './names.js';
+import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
+import type { TypeRegistry } from './registry.js';
+import { apiVersionOf, typeKey, type ResourceType } from './resource-types.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type Json } from './status.js';
+import type { ObjectStore } from './store.js';
+
+export interface ApiDeps {
+  readonly store: ObjectStore;
+  readonly registry: TypeRegistry;
+  readonly tokens: TokenAuthority;
+  readonly now: () => Date;
+}
+
+export interface ListQuery {
+  labelSelector?: string | null;
+  fieldSelector?: string | null;
+  limit?: number;
+  continueToken?: string | null;
+  resourceVersion?: string | null;
+}
+
+export interface WriteOptions {
+  subresource?: string;
+  dryRun?: boolean;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: string;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'selfLink'];
+
+export class KubeApi {
+  private housekeepingScheduled = false;
+  constructor(private readonly d: ApiDeps) {}
+
+  key(t: ResourceType): string {
+    return typeKey(t.group, t.resource);
+  }
+
+  get(t: ResourceType, ns: string, name: string): Json {
+    const o = this.d.store.get(this.key(t), t.namespaced ? ns : '', name);
+    if (!o) throw notFound(t.group, t.resource, name);
+    return o;
+  }
+
+  /** Items matching the selectors; used by list, watch and deletecollection. */
+  matcher(t: ResourceType, q: ListQuery): (o: Json) => boolean {
+    const labels = parseLabelSelector(q.labelSelector ?? null);
+    const fields = parseFieldSelector(q.fieldSelector ?? null, ['metadata.name', 'metadata.namespace', ...(t.fieldSelectors ?? [])]);
+    return (o) => matchesLabels(labels, labelsOf(o)) && matchesFields(fields, o);
+  }
+
+  list(t: ResourceType, ns: string, q: ListQuery): Json {
+    const match = this.matcher(t, q);
+    let items = this.d.store.list(this.key(t), t.namespaced && ns ? ns : undefined).filter(match);
+    const rv = String(this.d.store.resourceVersion);
+    let cont: string | undefined;
+    let remaining: number | undefined;
+    if (q.continueToken) {
+      const tok = decodeContinue(q.continueToken);
+      if (tok.rv < this.d.store.compactedRevision) {
+        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      items = items.filter((o) => itemKey(o) > tok.start);
+    }
+    // resourceVersion=0 is served from the watch cache, which ignores limit
+    const limit = q.resourceVersion === '0' ? 0 : (q.limit ?? 0);
+    if (limit > 0 && items.length > limit) {
+      const page = items.slice(0, limit);
+      remaining = items.length - limit;
+      const last = page[page.length - 1];
+      cont = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: last ? itemKey(last) : '' })).toString('base64');
+      items = page;
+    }
+    return {
+      apiVersion: apiVersionOf(t),
+      kind: `${t.kind}List`,
+      metadata: { resourceVersion: rv, ...(cont ? { continue: cont, remainingItemCount: remaining } : {}) },
+      items,
+    };
+  }
+
+  create(t: ResourceType, ns: string, body: unknown, o: WriteOptions = {}): Json {
+    const obj = this.checkBody(t, body);
+    const m = metaOf(obj);
+    if (t.namespaced) {
+      const bodyNs = str(m['namespace']);
+      if (bodyNs && bodyNs !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      m['namespace'] = ns;
+    } else delete m['namespace'];
+    if (!str(m['name']) && str(m['generateName'])) m['name'] = `${str(m['generateName'])}${randomSuffix()}`;
+    const name = str(m['name']);
+    if (!name) throw invalid({ group: t.group, kind: t.kind, name: '', errors: [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }] });
+    const nameErrors = validateName(name, nameRuleFor(t.group, t.resource));
+    if (nameErrors.length) throw invalid({ group: t.group, kind: t.kind, name, errors: nameErrors });
+    if (t.namespaced) this.requireLiveNamespace(t, ns, name);
+    if (this.d.store.get(this.key(t), t.namespaced ? ns : '', name)) throw alreadyExists(t.group, t.resource, name);
+    for (const k of [...SYSTEM_META, 'resourceVersion', 'managedFields']) delete m[k];
+    m['uid'] = randomUUID();
+    m['creationTimestamp'] = kubeTime(this.d.now());
+    if (!t.builtin || 'spec' in obj) m['generation'] = 1;
+    if (t.subresources.includes('status') && t.resource !== 'customresourcedefinitions') delete obj['status'];
+    admitCreate(t, obj);
+    if (t.group === '' && t.resource === 'pods') this.requireServiceAccount(obj, ns, name);
+    if (t.resource === 'customresourcedefinitions') this.setCrdStatus(obj);
+    if (o.dryRun) return obj;
+    const stored = this.d.store.put(this.key(t), obj);
+    this.afterWrite(t, stored);
+    return stored;
+  }
+
+  update(t: ResourceType, ns: string, name: string, body: unknown, o: WriteOptions & { fromPatch?: boolean } = {}): Json {
+    const old = this.get(t, ns, name);
+    const input = this.checkBody(t, body);
+    const im = metaOf(input);
+    if (str(im['name']) && str(im['name']) !== name) throw badRequest(`the name of the object (${str(im['name'])}) does not match the name on the URL (${name})`);
+    if (t.namespaced && str(im['namespace']) && str(im['namespace']) !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const oldRv = str(metaOf(old)['resourceVersion']);
+    const rv = str(im['resourceVersion']);
+    if (rv && rv !== oldRv) throw conflict(t.group, t.resource, name);
+    if (!rv && !t.builtin && !o.fromPatch) {
+      throw invalid({ group: t.group, kind: t.kind, name, errors: [{ type: 'Invalid', field: 'metadata.resourceVersion', value: 0, detail: 'must be specified for an update' }] });
+    }
+    let next: Json;
+    if (o.subresource === 'status') {
+      next = structuredClone(old);
+      if (input['status'] !== undefined) next['status'] = input['status'];
+      else delete next['status'];
+    } else if (o.subresource === 'finalize') {
+      next = structuredClone(old);
+      const spec = isObj(input['spec']) ? input['spec'] : {};
+      (next['spec'] as Json)['finalizers'] = spec['finalizers'] ?? [];
+    } else {
+      next = input;
+      const nm = metaOf(next);
+      for (const k of SYSTEM_META) {
+        if (metaOf(old)[k] === undefined) delete nm[k];
+        else nm[k] = metaOf(old)[k];
+      }
+      delete nm['managedFields'];
+      nm['name'] = name;
+      if (t.namespaced) nm['namespace'] = ns;
+      else delete nm['namespace'];
+      if (t.subresources.includes('status') || t.resource === 'namespaces') {
+        if (old['status'] === undefined) delete next['status'];
+        else next['status'] = old['status'];
+      }
+      if (t.resource === 'namespaces' && t.group === '') {
+        // spec.finalizers only changes through the finalize subresource
+        const spec = isObj(next['spec']) ? next['spec'] : {};
+        spec['finalizers'] = (isObj(old['spec']) ? old['spec'] : {})['finalizers'];
+        next['spec'] = spec;
+      }
+      admitUpdate(t, next, old);
+      const body = (x: Json): string => JSON.stringify({ ...x, metadata: undefined, status: undefined });
+      if (typeof metaOf(old)['generation'] === 'number' && body(next) !== body(old)) nm['generation'] = (metaOf(old)['generation'] as number) + 1;
+    }
+    metaOf(next)['resourceVersion'] = oldRv;
+    if (metaOf(old)['deletionTimestamp']) {
+      const added = finalizersOf(next).filter((f) => !finalizersOf(old).includes(f));
+      if (added.length) throw invalid({ group: t.group, kind: t.kind, name, errors: [{ type: 'Forbidden', field: 'metadata.finalizers', detail: 'no new finalizers can be added if the object is being deleted' }] });
+    }
+    if (JSON.stringify(next) === JSON.stringify(old) || o.dryRun) return next;
+    if (metaOf(next)['deletionTimestamp'] && finalizersOf(next).length === 0 && !(t.resource === 'namespaces' && t.group === '')) {
+      const gone = this.d.store.remove(this.key(t), t.namespaced ? ns : '', name) ?? next;
+      this.afterDelete(t, gone);
+      return gone;
+    }
+    const stored = this.d.store.put(this.key(t), next);
+    this.afterWrite(t, stored);
+    return stored;
+  }
+
+  patch(t: ResourceType, ns: string, name: string, contentType: string, raw: string, o: WriteOptions = {}): Json {
+    const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (type === 'application/apply-patch+yaml') return this.applyPatch(t, ns, name, raw, o);
+    let patch: unknown;
+    try {
+      patch = JSON.parse(raw);
+    } catch (e) {
+      throw badRequest(`error decoding patch: ${(e as Error).message}`);
+    }
+    const old = this.get(t, ns, name);
+    let next: unknown;
+    if (type === 'application/merge-patch+json') next = mergePatch(old, patch);
+    else if (type === 'application/json-patch+json') next = jsonPatch(old, patch);
+    else if (type === 'application/strategic-merge-patch+json') {
+      if (!t.builtin) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+      next = strategicMergePatch(old, patch);
+    } else {
+      throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', ...(t.builtin ? ['application/strategic-merge-patch+json'] : [])]);
+    }
+    return this.update(t, ns, name, next, { ...o, fromPatch: true });
+  }
+
+  /** Server-side apply, simplified: create when missing, else a merge of the applied configuration. */
+  private applyPatch(t: ResourceType, ns: string, name: string, raw: string, o: WriteOptions): Json {
+    let applied: unknown;
+    try {
+      applied = JSON.parse(raw);
+    } catch {
+      throw badRequest('server-side apply needs a JSON body in this simulator (YAML is a superset; kubectl and client-node send JSON)');
+    }
+    if (!isObj(applied)) throw badRequest('the applied configuration must be an object');
+    const existing = this.d.store.get(this.key(t), t.namespaced ? ns : '', name);
+    if (!existing) return this.create(t, ns, { ...applied, metadata: { ...(isObj(applied['metadata']) ? applied['metadata'] : {}), name } }, o);
+    const patch = structuredClone(applied);
+    delete metaOf(patch)['resourceVersion'];
+    return this.update(t, ns, name, mergePatch(existing, patch), { ...o, fromPatch: true });
+  }
+
+  /** Returns the HTTP status (200 deleted now, 202 deletion pending) and the body. */
+  delete(t: ResourceType, ns: string, name: string, opts: DeleteOptions = {}): { code: number; body: Json } {
+    const old = this.get(t, ns, name);
+    const m = metaOf(old);
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== uidOf(old)) throw conflict(t.group, t.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${uidOf(old)}`);
+    if (pre.resourceVersion && pre.resourceVersion !== str(m['resourceVersion'])) {
+      throw conflict(t.group, t.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${str(m['resourceVersion'])}`);
+    }
+    const isNamespace = t.group === '' && t.resource === 'namespaces';
+    if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw forbidden({ group: '', resource: 'namespaces', name, why: 'this namespace may not be deleted' });
+    if (opts.dryRun) return { code: 200, body: old };
+    const policy = opts.propagationPolicy ?? (isNamespace ? 'Background' : 'Background');
+    if (policy === 'Orphan') this.orphanDependents(uidOf(old));
+    const fins = finalizersOf(old);
+    if (policy === 'Foreground' && this.hasDependents(uidOf(old)) && !fins.includes('foregroundDeletion')) fins.push('foregroundDeletion');
+    if (isNamespace || fins.length > 0) {
+      if (m['deletionTimestamp']) return { code: 202, body: old };
+      const next = structuredClone(old);
+      const nm = metaOf(next);
+      nm['deletionTimestamp'] = kubeTime(this.d.now());
+      nm['deletionGracePeriodSeconds'] = 0;
+      if (fins.length) nm['finalizers'] = fins;
+      if (isNamespace) next['status'] = { ...(isObj(old['status']) ? old['status'] : {}), phase: 'Terminating' };
+      const stored = this.d.store.put(this.key(t), next);
+      this.scheduleHousekeeping();
+      return { code: isNamespace ? 200 : 202, body: stored };
+    }
+    const gone = this.d.store.remove(this.key(t), t.namespaced ? ns : '', name) ?? old;
+    this.afterDelete(t, gone);
+    return { code: 200, body: gone };
+  }
+
+  deleteCollection(t: ResourceType, ns: string, q: ListQuery, opts: DeleteOptions): Json {
+    const list = this.list(t, ns, { ...q, limit: 0, continueToken: null });
+    const items = (list['items'] as Json[]).map((o) => this.delete(t, str(metaOf(o)['namespace']), nameOf(o), opts).body);
+    return { ...list, items };
+  }
+
+  /** A finalizer's owner is done: remove it; the object goes when none is left. */
+  finishFinalizer(t: ResourceType, object: Json, finalizer: string): void {
+    const next = structuredClone(object);
+    metaOf(next)['finalizers'] = finalizersOf(next).filter((f) => f !== finalizer);
+    this.update(t, str(metaOf(next)['namespace']), nameOf(next), next, { fromPatch: true });
+  }
+
+  private checkBody(t: ResourceType, body: unknown): Json {
+    if (!isObj(body)) throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+    const obj = structuredClone(body);
+    const av = str(obj['apiVersion']);
+    if (av && av !== apiVersionOf(t)) throw badRequest(`the API version in the data (${av}) does not match the expected API version (${apiVersionOf(t)})`);
+    const kind = str(obj['kind']);
+    if (kind && kind !== t.kind) throw badRequest(`the kind in the data (${kind}) does not match the expected kind (${t.kind})`);
+    obj['apiVersion'] = apiVersionOf(t);
+    obj['kind'] = t.kind;
+    metaOf(obj);
+    return obj;
+  }
+
+  private requireLiveNamespace(t: ResourceType, ns: string, name: string): void {
+    const nsObj = this.d.store.get('/namespaces', '', ns);
+    if (!nsObj) throw notFound('', 'namespaces', ns);
+    if (metaOf(nsObj)['deletionTimestamp']) {
+      throw forbidden({ group: t.group, resource: t.resource, name, why: `unable to create new content in namespace ${ns} because it is being terminated` });
+    }
+  }
+
+  private requireServiceAccount(pod: Json, ns: string, name: string): void {
+    const sa = str((pod['spec'] as Json)['serviceAccountName']);
+    if (!this.d.store.get('/serviceaccounts', ns, sa)) {
+      throw forbidden({ group: '', resource: 'pods', name, why: `error looking up service account ${ns}/${sa}: serviceaccount "${sa}" not found` });
+    }
+  }
+
+  private setCrdStatus(crd: Json): void {
+    const spec = crd['spec'] as Json;
+    crd['status'] = {
+      acceptedNames: spec['names'],
+      conditions: [
+        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: kubeTime(this.d.now()) },
+        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: kubeTime(this.d.now()) },
+      ],
+      storedVersions: (Array.isArray(spec['versions']) ? spec['versions'] : []).filter((v) => isObj(v) && v['storage'] === true).map((v) => (v as Json)['name']),
+    };
+  }
+
+  private afterWrite(t: ResourceType, stored: Json): void {
+    const k = this.key(t);
+    if (k === '/namespaces' && !metaOf(stored)['deletionTimestamp']) {
+      const ns = nameOf(stored);
+      if (!this.d.store.get('/serviceaccounts', ns, 'default')) this.create(this.saType(), ns, { metadata: { name: 'default' } });
+    }
+    if (k === '/serviceaccounts') this.d.tokens.issue(str(metaOf(stored)['namespace']), nameOf(stored), uidOf(stored));
+    if (k === 'apiextensions.k8s.io/customresourcedefinitions') {
+      const ct = typeFromCrd(stored);
+      if (ct) this.d.registry.addCrd(ct);
+    }
+    if (metaOf(stored)['deletionTimestamp'] || metaOf(stored)['ownerReferences']) this.scheduleHousekeeping();
+  }
+
+  private afterDelete(t: ResourceType, gone: Json): void {
+    const k = this.key(t);
+    if (k === '/serviceaccounts') this.d.tokens.revoke(uidOf(gone));
+    if (k === 'apiextensions.k8s.io/customresourcedefinitions') {
+      const ct = typeFromCrd(gone);
+      if (ct) {
+        const key = typeKey(ct.group, ct.resource);
+        for (const o of this.d.store.list(key)) this.d.store.remove(key, str(metaOf(o)['namespace']), nameOf(o));
+        this.d.registry.removeCrd(ct.group, ct.resource);
+        this.d.store.dropType(key);
+      }
+    }
+    this.scheduleHousekeeping();
+  }
+
+  private saType(): ResourceType {
+    const t = this.d.registry.find('', 'v1', 'serviceaccounts');
+    if (!t) throw new Error('serviceaccounts type missing');
+    return t;
+  }
+
+  private hasDependents(uid: string): boolean {
+    return this.d.store.all().some(({ object }) => ownerUids(object).includes(uid));
+  }
+
+  private orphanDependents(uid: string): void {
+    for (const { typeKey: k, object } of this.d.store.all()) {
+      if (!ownerUids(object).includes(uid)) continue;
+      const next = structuredClone(object);
+      const refs = (metaOf(next)['ownerReferences'] as Json[]).filter((r) => str(r['uid']) !== uid);
+      if (refs.length) metaOf(next)['ownerReferences'] = refs;
+      else delete metaOf(next)['ownerReferences'];
+      this.d.store.put(k, next);
+    }
+  }
+
+  scheduleHousekeeping(): void {
+    if (this.housekeepingScheduled) return;
+    this.housekeepingScheduled = true;
+    setImmediate(() => {
+      this.housekeepingScheduled = false;
+      runHousekeeping({
+        store: this.d.store,
+        typeOf: (k) => this.d.registry.byKey(k),
+        deleteObject: (t, ns, name) => {
+          try {
+            this.delete(t, ns, name);
+          } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
+          }
+        },
+        finishFinalizer: (t, o, f) => this.finishFinalizer(t, o, f),
+      });
+    });
+  }
+}
+
+function ownerUids(o: Json): string[] {
+  const refs = metaOf(o)['ownerReferences'];
+  return Array.isArray(refs) ? refs.filter(isObj).map((r) => str(r['uid'])) : [];
+}
+
+function itemKey(o: Json): string {
+  const ns = str(metaOf(o)['namespace']);
+  return ns ? `${ns}/${nameOf(o)}` : nameOf(o);
+}
+
+function decodeContinue(token: string): { rv: number; start: string } {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { rv?: unknown; start?: unknown };
+    if (typeof v.rv === 'number' && typeof v.start === 'string') return { rv: v.rv, start: v.start };
+  } catch {
+    // fall through
+  }
+  throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
+}
+
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
+}

@@ -1,0 +1,41 @@
+// Fault injection for reliability tests: per path prefix (and method) an error status with a proper
+// Status body at a given rate, added latency, a number of times, or dropped watch connections.
+import type { FaultRule } from './server.js';
+
+export class Faults {
+  private rules: { rule: FaultRule; left: number }[] = [];
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  set(rules: readonly FaultRule[]): void {
+    this.rules = rules.map((rule) => ({ rule: { ...rule }, left: rule.times ?? Number.POSITIVE_INFINITY }));
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): FaultRule[] {
+    return this.rules.filter((r) => r.left > 0).map((r) => ({ ...r.rule, ...(Number.isFinite(r.left) ? { times: r.left } : {}) }));
+  }
+
+  /** The first matching rule that fires for this request (consuming one of its `times`). */
+  match(method: string, path: string, o: { watch: boolean }): FaultRule | undefined {
+    for (const r of this.rules) {
+      const rule = r.rule;
+      if (r.left <= 0) continue;
+      if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (!path.startsWith(rule.pathPrefix)) continue;
+      if (rule.dropWatch && !o.watch && rule.status === undefined && rule.latencyMs === undefined) continue;
+      if (rule.rate !== undefined && this.random() >= rule.rate) continue;
+      r.left -= 1;
+      return rule;
+    }
+    return undefined;
+  }
+
+  /** Rules that cut open watches on this path. */
+  dropsWatch(path: string): boolean {
+    return this.rules.some((r) => r.left > 0 && r.rule.dropWatch === true && path.startsWith(r.rule.pathPrefix));
+  }
+}

@@ -1,0 +1,196 @@
+// An in-process Kubernetes API server for tests and the demo: real HTTP(S) on loopback,
+// discovery, CRUD with resourceVersions, watches, RBAC, fault injection and state files.
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { KubeApi } from './api.js';
+import { TokenAuthority, type TokenDump } from './authn.js';
+import { bootstrapObjects } from './bootstrap.js';
+import { Faults } from './faults.js';
+import { writeKubeconfigFile } from './kubeconfig.js';
+import { metaOf, str } from './meta.js';
+import { PodLogs } from './pod-logs.js';
+import { TypeRegistry } from './registry.js';
+import { dropMatchingWatches, route, type RouterContext } from './router.js';
+import { typeFromCrd } from './crd-types.js';
+import { ObjectStore, type StoreDump } from './store.js';
+import { makeServingCert, type ServingCert } from './tls.js';
+import type { WatchHandle } from './watch.js';
+
+export interface KubeSimOptions {
+  /** 0 = random (default). */
+  port?: number;
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (made with the openssl CLI). */
+  tls?: boolean;
+  /** Seeds ClusterInformation `default` spec.calicoVersion and which Calico CRDs exist; default v3.31.2. */
+  calicoVersion?: string;
+  /** Also serve projectcalico.org/v3 like the Calico API server. Not implemented yet: rejected. */
+  calicoApiServer?: boolean;
+  /** Loaded at start if it exists. */
+  stateFile?: string;
+  faults?: FaultRule[];
+  /** Events kept for watch replay; a watch from an older resourceVersion gets 410 Expired. Default 10000. */
+  historySize?: number;
+  /** Period of BOOKMARK events on watches that allow them. Default 5000 ms. */
+  bookmarkIntervalMs?: number;
+}
+
+export interface KubeSim {
+  /** http(s)://127.0.0.1:PORT */
+  readonly url: string;
+  /** Full access (system:masters). */
+  readonly adminToken: string;
+  readonly calicoVersion: string;
+  /** With tls: the CA (self-signed serving certificate) to trust. */
+  readonly caCertPath?: string;
+  /** Writes a kubeconfig for admin, or for a ServiceAccount (uses its token). */
+  writeKubeconfig(file: string, opts?: { serviceAccount?: { namespace: string; name: string } }): Promise<void>;
+  /** Token for a ServiceAccount (must exist, else throws); RBAC applies to requests bearing it. */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** Logs served by GET /api/v1/namespaces/NS/pods/NAME/log?container=C (the runtime writes them). */
+  appendPodLog(namespace: string, pod: string, container: string, text: string): void;
+  readonly faults: { set(rules: FaultRule[]): void; clear(): void };
+  saveState(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FaultRule {
+  /** Only this HTTP method (any when absent). */
+  method?: string;
+  /** Request paths starting with this, e.g. `/apis/crd.projectcalico.org/`. */
+  pathPrefix: string;
+  /** Answer with this status and its proper Status body (409 on a named object: the real conflict message). */
+  status?: number;
+  /** Share of matching requests affected, 0..1 (default 1). */
+  rate?: number;
+  /** Delay before handling (or before failing). */
+  latencyMs?: number;
+  /** How many times the rule fires, then it is spent (default unlimited). */
+  times?: number;
+  /** Matching watch requests are cut (connection destroyed); open ones are cut when the rule is set. */
+  dropWatch?: boolean;
+}
+
+interface StateFile {
+  readonly format: 'kube-sim/v1';
+  readonly calicoVersion: string;
+  readonly store: StoreDump;
+  readonly tokens: TokenDump;
+  readonly logs: Record<string, string>;
+}
+
+export const DEFAULT_CALICO_VERSION = 'v3.31.2';
+
+export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  if (opts.calicoApiServer) throw new Error('kube-sim: calicoApiServer (projectcalico.org/v3) is not implemented');
+  const store = new ObjectStore(opts.historySize ?? 10_000);
+  const registry = new TypeRegistry();
+  const tokens = new TokenAuthority();
+  const logs = new PodLogs();
+  const faults = new Faults();
+  const now = (): Date => new Date();
+  const api = new KubeApi({ store, registry, tokens, now });
+  const watches = new Set<WatchHandle>();
+
+  let calicoVersion = opts.calicoVersion ?? DEFAULT_CALICO_VERSION;
+  const state = opts.stateFile && existsSync(opts.stateFile) ? (JSON.parse(await readFile(opts.stateFile, 'utf8')) as StateFile) : undefined;
+  if (state) {
+    if (state.format !== 'kube-sim/v1') throw new Error(`kube-sim: ${opts.stateFile ?? ''} is not a kube-sim state file`);
+    calicoVersion = opts.calicoVersion ?? state.calicoVersion;
+    store.load(state.store);
+    tokens.load(state.tokens);
+    logs.load(state.logs);
+    for (const o of store.list('apiextensions.k8s.io/customresourcedefinitions')) {
+      const t = typeFromCrd(o);
+      if (t) registry.addCrd(t);
+    }
+  } else {
+    for (const seed of bootstrapObjects({ calicoVersion })) {
+      const t = registry.all().find((x) => x.group === seed.group && x.resource === seed.resource);
+      if (!t) throw new Error(`kube-sim: no type for ${seed.group}/${seed.resource}`);
+      api.create(t, str(metaOf(seed.object)['namespace']), seed.object);
+    }
+  }
+  if (opts.faults) faults.set(opts.faults);
+
+  let cert: ServingCert | undefined;
+  let hostPort = '';
+  const ctx: RouterContext = {
+    store,
+    registry,
+    api,
+    tokens,
+    logs,
+    watches,
+    faults,
+    now,
+    rbac: store,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 5000,
+    hostPort: () => hostPort,
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse): void => void route(ctx, req, res);
+  let server: Server;
+  if (opts.tls) {
+    cert = await makeServingCert();
+    server = createHttpsServer({ cert: cert.cert, key: cert.key }, handler);
+  } else server = createHttpServer(handler);
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  hostPort = `127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${hostPort}`;
+
+  const saToken = (namespace: string, name: string): string => {
+    const sa = store.get('/serviceaccounts', namespace, name);
+    if (!sa) throw new Error(`kube-sim: serviceaccount ${namespace}/${name} does not exist`);
+    return tokens.issue(namespace, name, str(metaOf(sa)['uid']));
+  };
+
+  const sim: KubeSim = {
+    url,
+    get adminToken() {
+      return tokens.adminToken;
+    },
+    calicoVersion,
+    ...(cert ? { caCertPath: cert.certPath } : {}),
+    async writeKubeconfig(file, o = {}) {
+      const sa = o.serviceAccount;
+      await writeKubeconfigFile(file, {
+        server: url,
+        token: sa ? saToken(sa.namespace, sa.name) : tokens.adminToken,
+        user: sa ? `system:serviceaccount:${sa.namespace}:${sa.name}` : 'kubernetes-admin',
+        ...(sa ? { namespace: sa.namespace } : {}),
+        ...(cert ? { caData: cert.cert } : {}),
+      });
+    },
+    serviceAccountToken: saToken,
+    appendPodLog(namespace, pod, container, text) {
+      logs.append(namespace, pod, container, text);
+    },
+    faults: {
+      set(rules) {
+        faults.set(rules);
+        dropMatchingWatches(ctx);
+      },
+      clear() {
+        faults.clear();
+      },
+    },
+    async saveState(file) {
+      const s: StateFile = { format: 'kube-sim/v1', calicoVersion, store: store.dump(), tokens: tokens.dump(), logs: logs.dump() };
+      await writeFile(file, JSON.stringify(s), { mode: 0o600 });
+    },
+    async close() {
+      for (const w of [...watches]) w.drop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (cert) await rm(cert.dir, { recursive: true, force: true });
+    },
+  };
+  return sim;
+}
