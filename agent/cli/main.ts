@@ -1,12 +1,14 @@
 // Entry point of the `calico-gitops` command. Each subcommand lives in agent/cli/commands/ and
 // registers itself here; only agent/cli prints to the terminal and sets exit codes.
 import { Command } from 'commander';
+import { registerValidate } from './commands/validate.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
     .description('Keep Calico network policy in Git: validate, plan, apply, report.')
     .showHelpAfterError()
     .exitOverride();
+  registerValidate(program);
   return program;
 }
 
