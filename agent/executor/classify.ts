@@ -26,7 +26,9 @@ export interface VersionMismatch {
 
 /** calicoctl's version check: `Version mismatch.` then `Client Version: …` / `Cluster Version: …`. */
 export function detectVersionMismatch(log: string): VersionMismatch | undefined {
-  if (!/version mismatch/i.test(log)) return undefined;
+  // Only calicoctl's own verdict; "Unable to get Cluster Information to verify version mismatch"
+  // (forbidden, unreachable) is an ordinary error.
+  if (!/^\s*version mismatch\b/im.test(log)) return undefined;
   const client = /client version:\s*(\S+)/i.exec(log)?.[1];
   const cluster = /cluster version:\s*(\S+)/i.exec(log)?.[1];
   return { ...(client ? { client } : {}), ...(cluster ? { cluster } : {}) };

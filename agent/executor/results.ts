@@ -46,9 +46,10 @@ export function mapResults(input: MapResultsInput): MappedResults {
     }
     if (!terminated) {
       stopped = true;
-      const why = deadline ? 'not run: the executor pod hit its deadline' : 'not run: the executor pod stopped before this step';
+      const podReason = input.podStatus?.reason ? ` (${input.podStatus.reason}${input.podStatus.message ? `: ${input.podStatus.message}` : ''})` : '';
+      const why = deadline ? 'not run: the executor pod hit its deadline' : `not run: the executor pod stopped before this step${podReason}`;
       results.push(...part.steps.map((s) => result(s, deadline ? 'retryable' : 'not-run', why)));
-      failure ??= new ExecutorError(deadline ? 'the executor pod hit its deadline (activeDeadlineSeconds)' : 'the executor pod stopped early', {
+      failure ??= new ExecutorError(deadline ? 'the executor pod hit its deadline (activeDeadlineSeconds)' : `the executor pod stopped early${podReason}`, {
         code: deadline ? 'deadline' : 'pod-failed',
       });
       continue;

@@ -119,6 +119,12 @@ describe('mapResults', () => {
     expect(got.failure?.code).toBe(failureCode);
   });
 
+  it('a forbidden ClusterInformation read is forbidden, not a version mismatch', () => {
+    const got = outcomes({ [C0]: 1 }, { [C0]: 'Unable to get Cluster Information to verify version mismatch: clusterinformations.crd.projectcalico.org "default" is forbidden: User "system:serviceaccount:calico-gitops:x" cannot get resource\nUse --allow-version-mismatch to override.\n' });
+    expect(got.failure).toBeUndefined();
+    expect(got.outcomes[0]).toBe('t:forbidden');
+  });
+
   it('says which versions differ on a mismatch, and marks it stalled', () => {
     const { failure } = outcomes({ [C0]: 1 }, { [C0]: 'version mismatch.\nclient version: v3.30.0\ncluster version: v3.31.2\n' });
     expect(failure).toMatchObject({ name: 'ExecutorError', code: 'version-mismatch', disposition: 'stalled' });
