@@ -4,7 +4,21 @@ import { SourceError } from '../domain/errors.js';
 import type { Disposition } from '../domain/errors.js';
 import { redactText, redactUrl } from './redact.js';
 
-export const SOURCE_ERROR_CODES = ['empty-repo', 'branch-not-found', 'path-not-found', 'unreachable', 'auth', 'timeout', 'aborted', 'git'] as const;
+export const SOURCE_ERROR_CODES = [
+  'empty-repo',
+  'branch-not-found',
+  'path-not-found',
+  'unreachable',
+  'auth',
+  'timeout',
+  'aborted',
+  'git',
+  // rollback (revert.ts)
+  'not-found',
+  'revert-conflict',
+  'nothing-to-revert',
+  'push-rejected',
+] as const;
 export type SourceErrorCode = (typeof SOURCE_ERROR_CODES)[number];
 
 const DISPOSITION: Record<SourceErrorCode, Disposition> = {
@@ -18,6 +32,11 @@ const DISPOSITION: Record<SourceErrorCode, Disposition> = {
   timeout: 'transient',
   aborted: 'transient',
   git: 'transient',
+  'not-found': 'stalled',
+  'revert-conflict': 'stalled',
+  'nothing-to-revert': 'stalled',
+  // Someone pushed meanwhile: running the rollback again on the new head usually works.
+  'push-rejected': 'transient',
 };
 
 export function sourceError(code: SourceErrorCode, message: string, options: { cause?: unknown; secrets?: readonly string[] } = {}): SourceError {
