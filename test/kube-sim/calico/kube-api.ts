@@ -7,6 +7,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface KubeResponse {
   readonly status: number;
   readonly body: unknown;
+  /** The raw body text (logs are plain text that may happen to parse as JSON). */
+  readonly text?: string;
 }
 
 export interface KubeApi {

@@ -59,7 +59,7 @@ export function createKubeHttp(o: KubeHttpOptions): KubeHttp {
     } catch {
       // Non-JSON bodies (plain-text logs, proxies) stay strings.
     }
-    return { status: res.statusCode ?? 0, body };
+    return { status: res.statusCode ?? 0, body, text };
   }
 
   async function watch(w: { path: string; onEvent: (e: WatchEvent) => void; signal: AbortSignal }): Promise<number> {

@@ -100,7 +100,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     if (res.status >= 300) log?.warn({ status: res.status, body: res.body }, 'pod status update refused');
   }
 
-  async function event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+  async function event(type: 'Normal' | 'Warning', reason: string, message: string, component = 'kubelet'): Promise<void> {
     const key = `${reason}:${message}`;
     if (eventsSent.has(key)) return;
     eventsSent.add(key);
@@ -118,12 +118,12 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
           reason,
           message,
           type,
-          source: { component: 'kubelet', host: SIM_NODE },
+          source: component === 'kubelet' ? { component, host: SIM_NODE } : { component },
           firstTimestamp: ts,
           lastTimestamp: ts,
           count: 1,
-          reportingComponent: 'kubelet',
-          reportingInstance: SIM_NODE,
+          reportingComponent: component,
+          reportingInstance: component === 'kubelet' ? SIM_NODE : `${component}-sim`,
         },
       })
       .catch(() => undefined);
@@ -223,7 +223,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
 
   try {
     await bind();
-    await event('Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${SIM_NODE}`);
+    await event('Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${SIM_NODE}`, 'default-scheduler');
     await write({});
     const configMaps = await prerequisites();
     for (const [i, c] of initSpecs.entries()) {

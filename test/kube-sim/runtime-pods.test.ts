@@ -1,0 +1,102 @@
+// The simulated node's pod lifecycle: the kubectl image (real kubectl as the pod's ServiceAccount),
+// init containers, activeDeadlineSeconds, images that are not emulated, missing ConfigMaps.
+import { afterAll, beforeAll, describe, it, expect } from 'vitest';
+import { startCluster } from './index.js';
+import type { KubeSim } from './index.js';
+import type { KubeHttp } from './runtime/kube-http.js';
+import { adminClient, create, createConfigMap, executorSetup, phaseOf, podLog, toolPod, waitForPod } from './runtime/test-fixtures.js';
+
+let seq = 0;
+const unique = (prefix: string): string => `${prefix}-${process.pid}-${++seq}`;
+
+type Status = {
+  phase: string;
+  reason?: string;
+  message?: string;
+  initContainerStatuses?: { name: string; state: Record<string, { exitCode?: number; reason?: string; message?: string }> }[];
+  containerStatuses: { name: string; state: Record<string, { exitCode?: number; reason?: string; message?: string }> }[];
+};
+const statusOf = (pod: Record<string, unknown>): Status => pod['status'] as Status;
+
+describe('pods on the simulated node', () => {
+  let sim: KubeSim;
+  let api: KubeHttp;
+  beforeAll(async () => {
+    sim = await startCluster({ tls: true, kubelet: { imagePullFailAfterMs: 300, retryMs: 100 } });
+    api = adminClient(sim);
+  });
+  afterAll(async () => sim.close());
+
+  it('runs the real kubectl in a kubectl-image pod to apply a Kubernetes NetworkPolicy', async () => {
+    const ns = unique('knp');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    const knp = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\n  namespace: ${ns}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n`;
+    await createConfigMap(api, ns, 'plan', { 'knp.yaml': knp });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'kubectl', serviceAccount: 'executor', image: 'registry.k8s.io/kubectl:v1.32.4', args: ['apply', '-f', '/manifests/knp.yaml'], configMap: 'plan', env: {} }));
+    const pod = await waitForPod(api, ns, 'kubectl', undefined, 30_000);
+    const log = await podLog(api, ns, 'kubectl');
+    expect(log).toContain('networkpolicy.networking.k8s.io/deny-all created');
+    expect(phaseOf(pod)).toBe('Succeeded');
+    expect((await api.request({ method: 'GET', path: `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies/deny-all` })).status).toBe(200);
+  });
+
+  it('gives kubectl only the pod ServiceAccount\'s rights', async () => {
+    const ns = unique('kforbid');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'k', serviceAccount: 'executor', image: 'bitnami/kubectl:1.32', command: ['kubectl', 'get', 'secrets'], env: {} }));
+    const pod = await waitForPod(api, ns, 'k', undefined, 30_000);
+    expect(phaseOf(pod)).toBe('Failed');
+    expect(statusOf(pod).containerStatuses[0]?.state['terminated']).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(await podLog(api, ns, 'k')).toContain(`secrets is forbidden: User "system:serviceaccount:${ns}:executor" cannot list resource "secrets" in API group "" in the namespace "${ns}"`);
+  });
+
+  it('runs init containers one after the other before the containers, and stops at a failing one', async () => {
+    const ns = unique('init');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    const ctl = (name: string, args: string[]): Record<string, unknown> => ({ name, image: 'quay.io/calico/ctl:v3.31.2', args, env: [{ name: 'DATASTORE_TYPE', value: 'kubernetes' }] });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'ok', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['version'], initContainers: [ctl('first', ['version']), ctl('second', ['get', 'gnp'])] }));
+    const ok = await waitForPod(api, ns, 'ok');
+    expect(phaseOf(ok)).toBe('Succeeded');
+    expect(statusOf(ok).initContainerStatuses?.map((c) => c.state['terminated']?.reason)).toEqual(['Completed', 'Completed']);
+    expect(await podLog(api, ns, 'ok', 'first')).toContain('Client Version:    v3.31.2');
+
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'bad', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['version'], initContainers: [ctl('broken', ['frobnicate'])] }));
+    const bad = await waitForPod(api, ns, 'bad');
+    expect(phaseOf(bad)).toBe('Failed');
+    expect(statusOf(bad).initContainerStatuses?.[0]?.state['terminated']).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(statusOf(bad).containerStatuses[0]?.state['waiting']).toBeDefined();
+  });
+
+  it('fails a pod whose image is not emulated, saying so', async () => {
+    const ns = unique('img');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'shell', serviceAccount: 'executor', image: 'ubuntu:24.04', command: ['sleep', '10000'] }));
+    const pulling = await waitForPod(api, ns, 'shell', (p) => statusOf(p).containerStatuses?.[0]?.state['waiting']?.reason === 'ErrImagePull');
+    expect(statusOf(pulling).containerStatuses[0]?.state['waiting']?.message).toBe(
+      'image "ubuntu:24.04" is not emulated by kube-sim (emulated: calicoctl quay.io/calico/ctl or calico/ctl, kubectl registry.k8s.io/kubectl or bitnami/kubectl)',
+    );
+    const failed = await waitForPod(api, ns, 'shell');
+    expect(phaseOf(failed)).toBe('Failed');
+    expect(statusOf(failed).reason).toBe('ImagePullBackOff');
+  });
+
+  it('keeps a pod with a missing ConfigMap in ContainerCreating, and honours activeDeadlineSeconds', async () => {
+    const ns = unique('deadline');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'stuck', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['apply', '-f', '/manifests/apply.yaml'], configMap: 'nope', activeDeadlineSeconds: 2 }));
+    const stuck = await waitForPod(api, ns, 'stuck', (p) => statusOf(p).containerStatuses?.[0]?.state['waiting']?.reason === 'ContainerCreating' && phaseOf(p) === 'Pending' && !!statusOf(p).containerStatuses[0]?.state['waiting']?.message);
+    expect(statusOf(stuck).containerStatuses[0]?.state['waiting']?.message).toBe('configmap "nope" not found');
+    const failed = await waitForPod(api, ns, 'stuck');
+    expect(statusOf(failed)).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
+  });
+
+  it('kills a running container at the deadline', async () => {
+    const ns = unique('kill');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    // `kubectl get -w` runs until killed.
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'watcher', serviceAccount: 'executor', image: 'registry.k8s.io/kubectl:v1.32.4', args: ['get', 'networkpolicies', '-w'], env: {}, activeDeadlineSeconds: 2 }));
+    const pod = await waitForPod(api, ns, 'watcher', undefined, 30_000);
+    expect(statusOf(pod)).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded' });
+    expect(statusOf(pod).containerStatuses[0]?.state['terminated']).toMatchObject({ exitCode: 137, reason: 'Error' });
+  });
+});
