@@ -45,6 +45,7 @@ export function createKubeClients(options: KubeClientOptions = {}): KubeClients 
   }
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new ConfigError('kubeconfig names no cluster for the current context', { code: 'kubeconfig' });
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) allowPlainHttp(config);
   return {
     config,
     server: cluster.server,
@@ -53,4 +54,17 @@ export function createKubeClients(options: KubeClientOptions = {}): KubeClients 
     coordination: config.makeApiClient(CoordinationV1Api),
     watch: new Watch(config),
   };
+}
+
+/**
+ * client-node 1.4 refuses an `http:` server unless `skipTLSVerify` is set, although there is no
+ * TLS to verify; kubectl accepts such kubeconfigs (local test clusters), so we do too.
+ */
+function allowPlainHttp(config: KubeConfig): void {
+  config.loadFromOptions({
+    clusters: config.clusters.map((c) => (c.server.startsWith('http:') ? { ...c, skipTLSVerify: true } : c)),
+    users: config.users,
+    contexts: config.contexts,
+    currentContext: config.currentContext,
+  });
 }
