@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../domain/runtime.js';
 import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js';
@@ -33,8 +34,8 @@ export interface GitSourceOptions {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** Deliberate git variables such as GIT_CONFIG_GLOBAL=/dev/null (tests). */
   readonly gitEnv?: Readonly<Record<string, string>>;
-  /** Policy files larger than this are not read and make the revision invalid (default 1 MiB). */
-  readonly maxFileBytes?: number;
+  /** Size limits (same as `readPolicyDir`); oversized files are not read and become errors. */
+  readonly limits?: Partial<Pick<Limits, 'maxFileBytes' | 'maxRepoBytes'>>;
 }
 
 export interface SourceResult {
@@ -57,7 +58,6 @@ export interface SnapshotStats {
   readonly blobsReused: number;
 }
 
-const DEFAULT_MAX_FILE = 1024 * 1024;
 const MIRROR_REF = 'refs/calico-gitops/head';
 
 export class GitSource {
@@ -133,7 +133,8 @@ export class GitSource {
       throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
     }
 
-    const maxBytes = this.#o.maxFileBytes ?? DEFAULT_MAX_FILE;
+    const maxBytes = this.#o.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+    const maxRepoBytes = this.#o.limits?.maxRepoBytes ?? DEFAULT_LIMITS.maxRepoBytes;
     const errors: Issue[] = [];
     const before = runner.blobsRead;
     // The ignore file decides what else to read, so it is read on its own first.
@@ -141,15 +142,29 @@ export class GitSource {
     const rules = ignoreEntry
       ? parseIgnoreFile(this.#decode(await this.#readBlobs(runner, auth, [ignoreEntry.sha]), ignoreEntry.sha) ?? '')
       : [];
+    const warnings: Issue[] = [];
+    for (const e of entries) {
+      if (e.mode === '120000' && /\.ya?ml$/i.test(e.path) && isPolicyFile(e.path, rules)) {
+        const at = this.#subPath ? `${this.#subPath}/${e.path}` : e.path;
+        warnings.push({ ...issue(at, 'symlink', 'symbolic link not followed; the file was skipped'), severity: 'warning' });
+      }
+    }
     const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000');
 
+    // Same selection and limits as readPolicyDir, so `plan --dir` and the agent agree.
     const files: { entry: TreeEntry; repoPath: string }[] = [];
+    let total = 0;
     for (const entry of candidates) {
-      if (!isPolicyFile(entry.path, rules)) continue;
+      if (!isPolicyFile(entry.path, rules) || entry.path.split('/').includes('node_modules')) continue;
       const repoPath = this.#subPath ? `${this.#subPath}/${entry.path}` : entry.path;
       if (entry.size > maxBytes) {
-        errors.push(issue(repoPath, 'file-too-large', `file is ${entry.size} bytes, more than the limit of ${maxBytes}: it was not read`));
+        errors.push(issue(repoPath, 'limit-file-size', `file is ${entry.size} bytes, more than the limit of ${maxBytes} bytes; it was not read`));
         continue;
+      }
+      total += entry.size;
+      if (total > maxRepoBytes) {
+        errors.push(issue('', 'limit-repo-size', `policy files total more than the limit of ${maxRepoBytes} bytes; stopped reading at ${repoPath}`));
+        break;
       }
       files.push({ entry, repoPath });
     }
@@ -175,7 +190,7 @@ export class GitSource {
     this.#blobCache = nextCache;
     out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     this.#stats = { listed: entries.length, policyFiles: out.length, blobsRead: runner.blobsRead - before, blobsReused: reused };
-    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings: [] } };
+    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings } };
   }
 
   /**

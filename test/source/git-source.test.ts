@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../agent/domain/errors.js';
@@ -109,14 +109,17 @@ describe('GitSource', () => {
     const work = await createWorkRepo({ remote });
     await work.git(['pull', '--quiet', 'origin', 'main']);
     await writeFile(join(work.dir, 'latin1.yaml'), Buffer.from([0x23, 0x20, 0xe9, 0x0a]));
+    await symlink('a.yaml', join(work.dir, 'link.yaml'));
+    await work.write({ 'node_modules/x/p.yaml': samplePolicyYaml('nm') });
     await work.commitAndPush({ message: 'latin1' });
-    const src = await source(remote.url, { maxFileBytes: 4096 });
+    const src = await source(remote.url, { limits: { maxFileBytes: 4096 } });
     const { snapshot } = await src.latest();
     expect(snapshot.files.map((f) => f.path)).toEqual(['a.yaml']);
     expect(snapshot.problems.errors.map((e) => [e.file, e.code])).toEqual([
-      ['big.yaml', 'file-too-large'],
+      ['big.yaml', 'limit-file-size'],
       ['latin1.yaml', 'not-utf8'],
     ]);
+    expect(snapshot.problems.warnings.map((e) => [e.file, e.code])).toEqual([['link.yaml', 'symlink']]);
   });
 
   it('flags a force-push and still returns the new snapshot', async () => {
