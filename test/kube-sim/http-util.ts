@@ -1,10 +1,31 @@
 // Reading request bodies and writing JSON / Status responses.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import yaml from 'js-yaml';
+import { decodeProtobuf } from './protobuf.js';
 import { ApiError, type Json } from './status.js';
 
 const MAX_BODY = 3 * 1024 * 1024; // the real server's limit is 3 MiB per request
 
 export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
+}
+
+/** The request body as an object, from JSON, YAML or Kubernetes protobuf. */
+export async function readObject(req: IncomingMessage): Promise<unknown> {
+  const raw = await readRaw(req);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/vnd.kubernetes.protobuf') return raw.length === 0 ? undefined : decodeProtobuf(raw);
+  if (type === 'application/yaml') {
+    try {
+      return yaml.load(raw.toString('utf8'));
+    } catch (e) {
+      throw new ApiError({ code: 400, reason: 'BadRequest', message: `error decoding YAML request body: ${(e as Error).message}` });
+    }
+  }
+  return parseJson(raw.toString('utf8'));
+}
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -13,7 +34,7 @@ export async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new ApiError({ code: 413, reason: 'RequestEntityTooLarge', message: 'Request entity too large: limit is 3145728' });
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function parseJson(text: string): unknown {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { review } from './access-review.js';
 import type { DeleteOptions, KubeApi } from './api.js';
 import type { UserInfo } from './authn.js';
-import { parseJson, readBody, sendJson, sendText } from './http-util.js';
+import { readBody, readObject, sendJson, sendText } from './http-util.js';
 import { isObj, kubeTime, metaOf, str } from './meta.js';
 import type { PodLogs } from './pod-logs.js';
 import type { RbacSource } from './rbac.js';
@@ -65,7 +65,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
 
   if (t.virtual) {
     if (r.verb !== 'create') throw methodNotAllowed();
-    const body = parseJson(await readBody(req));
+    const body = await readObject(req);
     sendJson(res, 201, review(ctx.rbac, t.kind, isObj(body) ? body : {}, r.user, r.namespace));
     return;
   }
@@ -99,7 +99,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
       return;
     }
     case 'create': {
-      const body = parseJson(await readBody(req));
+      const body = await readObject(req);
       if (r.subresource === 'token') return tokenRequest(ctx, t, ns, name, body, res);
       if (r.subresource === 'eviction') {
         ctx.api.delete(t, ns, name, {});
@@ -117,7 +117,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
       return;
     }
     case 'update': {
-      const body = parseJson(await readBody(req));
+      const body = await readObject(req);
       sendJson(res, 200, ctx.api.update(t, ns, name, body, { subresource: r.subresource, dryRun }));
       return;
     }
@@ -127,12 +127,12 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
       return;
     }
     case 'delete': {
-      const out = ctx.api.delete(t, ns, name, deleteOptions(parseJson(await readBody(req)), r.url, dryRun));
+      const out = ctx.api.delete(t, ns, name, deleteOptions(await readObject(req), r.url, dryRun));
       sendJson(res, out.code, out.body);
       return;
     }
     case 'deletecollection': {
-      const opts = deleteOptions(parseJson(await readBody(req)), r.url, dryRun);
+      const opts = deleteOptions(await readObject(req), r.url, dryRun);
       sendJson(res, 200, ctx.api.deleteCollection(t, ns, listQuery(r.url), opts));
       return;
     }
