@@ -173,6 +173,19 @@ ${gnp('c')}`;
     expect(bad.err).toMatch(/namespace should not be specified for a non-namespaced resource/);
   });
 
+  it('validates with the project validator: a bad field fails its resource, an unknown field the file', async () => {
+    const api = cluster('v3.31.2');
+    const bad = `${gnp('ok')}---\n${gnp('bad', '\n    protocol: tcp\n    destination:\n      ports: [22]')}`;
+    const r = await run(api, ['apply', '-f', '/m/a.yaml'], { '/m/a.yaml': bad });
+    expect(r.out).toBe("Partial success: applied the first 1 out of 2 'GlobalNetworkPolicy' resources:");
+    expect(r.err).toMatch(/^Hit error\(s\): \[error with the following fields:\n-  spec\.ingress\[0\]\.protocol \(protocol "tcp" is not one of/);
+    const unknown = await run(api, ['apply', '-f', '/m/a.yaml'], { '/m/a.yaml': gnp('u').replace('selector:', 'selectr:') });
+    expect(unknown.err).toBe('field in document is not recognized or is in the wrong location: selectr');
+    expect(api.objects.has(`${CRD}/globalnetworkpolicies/default.u`)).toBe(false);
+    const validated = await run(api, ['validate', '-f', '/m/a.yaml'], { '/m/a.yaml': bad });
+    expect(validated.out).toBe("Partial success: validated the first 1 out of 2 'GlobalNetworkPolicy' resources:");
+  });
+
   it('reports a missing file and bad arguments', async () => {
     const api = cluster('v3.31.2');
     expect((await run(api, ['apply', '-f', '/nope.yaml'])).err).toBe('Failed to execute command: open /nope.yaml: no such file or directory');

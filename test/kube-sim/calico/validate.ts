@@ -1,33 +1,30 @@
 // The emulated calicoctl validates with the project's own validator (agent/desired), the way the
 // real one runs libcalico-go's validator before every write. This file is the only place that knows
 // the validator's shape, so the calicoctl emulation stays unchanged when it evolves.
-// TEMPORARY: agent/desired's buildDesiredState/normalizeManifest are being written in parallel;
-// until they land this adapter applies only Calico's `types` defaulting and validates nothing.
-import type { CalicoVersion, Issue, JsonObject, JsonValue, KindId, Manifest } from '../../../agent/domain/index.js';
+import type { CalicoVersion, Issue, KindId, Manifest } from '../../../agent/domain/index.js';
+import { buildDesiredState, normalizeManifest } from '../../../agent/desired/index.js';
 
 export interface ValidationPort {
   /** Every error of one file (all documents at once), with 1-based lines. */
   validateFile(o: { path: string; content: string; version: CalicoVersion }): readonly Issue[];
-  /** Calico's defaulting, as read-back would show it. */
+  /** Calico's defaulting of a spec, as read-back would show it. Metadata is left alone. */
   normalize(kindId: KindId, manifest: Manifest): Manifest;
 }
 
-function hasRules(spec: JsonObject, key: string): boolean {
-  const rules: JsonValue | undefined = spec[key];
-  return Array.isArray(rules) && rules.length > 0;
-}
-
-function defaultTypes(kindId: KindId, manifest: Manifest): Manifest {
-  const policy = kindId === 'NetworkPolicy' || kindId === 'GlobalNetworkPolicy' || kindId === 'StagedNetworkPolicy' || kindId === 'StagedGlobalNetworkPolicy';
-  const types = manifest.spec['types'];
-  if (!policy || (Array.isArray(types) && types.length > 0)) return manifest;
-  const ingress = hasRules(manifest.spec, 'ingress');
-  const egress = hasRules(manifest.spec, 'egress');
-  const defaulted = egress && !ingress ? ['Egress'] : egress ? ['Ingress', 'Egress'] : ['Ingress'];
-  return { ...manifest, spec: { ...manifest.spec, types: defaulted } };
-}
+/**
+ * Issues that are about the whole repository, not one resource: calicoctl does not have them.
+ * A duplicate in one file is simply applied twice; a tier reference is checked against the
+ * cluster when the policy is written (see resource-ops.ts).
+ */
+const REPOSITORY_CODES = new Set(['duplicate', 'tier']);
 
 export const projectValidator: ValidationPort = {
-  validateFile: () => [],
-  normalize: defaultTypes,
+  validateFile(o) {
+    const result = buildDesiredState({ files: [{ path: o.path, content: o.content }], calicoVersion: o.version });
+    return result.errors.filter((i) => !REPOSITORY_CODES.has(i.code));
+  },
+  normalize(kindId, manifest) {
+    // Only the spec: normalizeManifest also strips annotations (ours, Calico's), which Calico keeps.
+    return { ...manifest, spec: normalizeManifest(kindId, manifest).spec };
+  },
 };
