@@ -59,6 +59,11 @@ export function mapResults(input: MapResultsInput): MappedResults {
       continue;
     }
     stopped = true;
+    if (deadline && (terminated.exitCode === 137 || !log.trim())) {
+      results.push(...part.steps.map((s) => result(s, 'retryable', `${part.tool} ${part.verb} was killed at the executor pod's deadline`)));
+      failure ??= new ExecutorError('the executor pod hit its deadline (activeDeadlineSeconds)', { code: 'deadline' });
+      continue;
+    }
     const mismatch = part.tool === 'calicoctl' ? detectVersionMismatch(log) : undefined;
     if (mismatch) {
       const message = versionMismatchMessage(mismatch, input.calicoctlImage);

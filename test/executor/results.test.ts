@@ -106,6 +106,14 @@ describe('mapResults', () => {
       'deadline',
     ],
     [
+      'deadline: a container killed mid-run (137) is retryable',
+      { [C0]: 137 },
+      {},
+      'DeadlineExceeded',
+      ['t:retryable', 't.a:retryable', 't.b:retryable', 'k1:not-run', 'k2:not-run', 'h:not-run'],
+      'deadline',
+    ],
+    [
       'version mismatch is its own error, nothing applied',
       { [C0]: 1 },
       { [C0]: 'Version mismatch.\nClient Version:   v3.30.0\nCluster Version:  v3.31.2\nUse --allow-version-mismatch to override.\n' },
