@@ -7,3 +7,4 @@ export * from './status-dedup.js';
 export * from './redis-status-store.js';
 export * from './audit-log.js';
 export * from './alert-sink.js';
+export * from './status-port.js';
