@@ -5,7 +5,7 @@
 // the schema walker reports them (see schema/walk.ts).
 import { CORE_SCHEMA, mergeType } from './js-yaml.js';
 
-export const POLICY_SCHEMA = CORE_SCHEMA.extend([mergeType]);
+export const POLICY_SCHEMA = CORE_SCHEMA.extend({ implicit: [mergeType] });
 
 /** Plain scalars that go-yaml (YAML 1.1) reads as booleans but js-yaml (1.2) reads as strings. */
 export const YAML11_BOOLEANS: ReadonlyMap<string, boolean> = new Map([

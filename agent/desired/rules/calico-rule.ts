@@ -153,7 +153,7 @@ export function checkRule(doc: DocumentView, rulePath: Path, value: JsonValue, c
     error(doc, [...rulePath, 'action'], 'action', `action "${action}" is not one of ${ACTIONS.join(', ')} (case-sensitive)${didYouMean(action, ACTIONS)}`);
   }
   const ipVersion = rule['ipVersion'];
-  if (ipVersion !== undefined && ipVersion !== null && ipVersion !== 4 && ipVersion !== 6) {
+  if (typeof ipVersion === 'number' && Number.isInteger(ipVersion) && ipVersion !== 4 && ipVersion !== 6) {
     error(doc, [...rulePath, 'ipVersion'], 'ip-version', `ipVersion must be 4 or 6, got ${String(ipVersion)}`);
   }
   checkProtocol(doc, [...rulePath, 'protocol'], rule['protocol']);

@@ -4,6 +4,7 @@ import type { InternalDocumentView } from '../collector.js';
 import type { Path } from '../document.js';
 import { didYouMean } from '../did-you-mean.js';
 import { YAML11_BOOLEANS } from '../parse/yaml-schema.js';
+import { formatPath } from '../path.js';
 import type { FieldType } from './types.js';
 
 const LABEL: Record<FieldType['t'], string> = {
@@ -23,6 +24,7 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
   return `${typeof value} ${String(value)}`;
 }
 
@@ -75,7 +77,7 @@ export function walk(doc: InternalDocumentView, path: Path, value: unknown, type
           doc.report({ path: [...path, k], at: 'key', severity: 'warning', code: 'ignored-field', message: `field "${k}" is ignored: ${ignoredWhy}` });
           continue;
         }
-        const where = path.length === 0 ? '' : ` in ${String(path[path.length - 1])}`;
+        const where = path.length === 0 ? '' : ` in ${formatPath(path)}`;
         doc.report({
           path: [...path, k],
           at: 'key',
