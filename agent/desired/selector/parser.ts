@@ -21,7 +21,7 @@ export interface ParseSelectorOptions {
 }
 
 const ALL: SelectorNode = { type: 'all' };
-const GLOBAL_ONLY_ALONE = "global() is only allowed alone in a rule's namespaceSelector";
+const ONLY_ALONE = "is only allowed alone in a rule's namespaceSelector";
 
 class ParseError {
   constructor(
@@ -72,14 +72,13 @@ function globalProblem(text: string, tokens: readonly Token[], context: Selector
   const token = tokens.find((t) => t.kind === 'global');
   if (context === 'rule-namespace' && token) {
     if (tokens.length === 2) return undefined;
-    const offset = token.start;
-    return { ok: false, offset, message: `${GLOBAL_ONLY_ALONE}, not combined with anything else (at offset ${offset})` };
+    return { ok: false, offset: token.start, message: `global() at offset ${token.start} ${ONLY_ALONE}, not combined with anything else` };
   }
-  if (token) return { ok: false, offset: token.start, message: `${GLOBAL_ONLY_ALONE} (at offset ${token.start})` };
+  if (token) return { ok: false, offset: token.start, message: `global() at offset ${token.start} ${ONLY_ALONE}` };
   return {
     ok: false,
     offset: at,
-    message: `the text "global(" at offset ${at} is refused by Calico in this selector, even inside a quoted value; ${GLOBAL_ONLY_ALONE}`,
+    message: `the text "global(" at offset ${at} is refused by Calico here, even inside a quoted value: global() ${ONLY_ALONE}`,
   };
 }
 

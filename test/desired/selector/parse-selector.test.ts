@@ -186,9 +186,9 @@ describe('parseSelector: global() and the selector context', () => {
   });
 
   it.each<[string, SelectorContext, number, string]>([
-    ['global()', 'endpoint', 0, "global() is only allowed alone in a rule's namespaceSelector"],
-    ['global()', 'namespace', 0, "global() is only allowed alone in a rule's namespaceSelector"],
-    ['global()', 'service-account', 0, "global() is only allowed alone in a rule's namespaceSelector"],
+    ['global()', 'endpoint', 0, "global() at offset 0 is only allowed alone in a rule's namespaceSelector"],
+    ['global()', 'namespace', 0, "global() at offset 0 is only allowed alone in a rule's namespaceSelector"],
+    ['global()', 'service-account', 0, "global() at offset 0 is only allowed alone in a rule's namespaceSelector"],
     ['has(a) || global()', 'endpoint', 10, 'only allowed alone'],
     ['(global())', 'rule-namespace', 1, 'not combined with anything else'],
     ['!global()', 'rule-namespace', 1, 'not combined with anything else'],
@@ -200,7 +200,10 @@ describe('parseSelector: global() and the selector context', () => {
   ])('%j is refused in a %s selector at offset %i', (input, context, offset, message) => {
     const r = parseSelector(input, { context });
     expect(r).toMatchObject({ ok: false, offset });
-    if (!r.ok) expect(r.message).toContain(message);
+    if (!r.ok) {
+      expect(r.message).toContain(message);
+      expect(r.message).toContain(`at offset ${offset}`);
+    }
   });
 
   it('reports a syntax error before a misplaced global()', () => {
