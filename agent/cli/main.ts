@@ -2,6 +2,7 @@
 // registers itself here; only agent/cli prints to the terminal and sets exit codes.
 import { Command } from 'commander';
 import { registerValidate } from './commands/validate.js';
+import { registerPlan } from './commands/plan.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program);
+  registerPlan(program);
   return program;
 }
 

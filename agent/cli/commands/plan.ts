@@ -1,0 +1,161 @@
+// `calico-gitops plan`: read the repository, read the cluster, print what must change.
+// Exit 0 in sync, 2 changes pending (or held, or conflicts), 1 on any error.
+import type { Command } from 'commander';
+import pino from 'pino';
+import { loadConfig } from '../../config/config.js';
+import { buildDesiredState } from '../../desired/index.js';
+import { AgentError, KubeError, ValidationError } from '../../domain/errors.js';
+import { formatIssue, type Issue } from '../../domain/issue.js';
+import { DEFAULT_INSTANCE } from '../../domain/ownership.js';
+import type { Plan, SourceFile } from '../../domain/state.js';
+import { createKubeClients } from '../../kube/client.js';
+import { detectCluster } from '../../kube/detect.js';
+import { createLiveCache } from '../../live/create-live-cache.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import { renderPlan } from '../../plan/render.js';
+import { parseAllowDeleteTrailer } from '../../plan/trailer.js';
+import { cloneOnce } from '../../source/clone-once.js';
+import { readPolicyDir } from '../../source/read-dir.js';
+
+export interface PlanFlags {
+  readonly dir?: string;
+  readonly repo?: string;
+  readonly ref?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly json?: boolean;
+  readonly instance?: string;
+  readonly adopt?: boolean;
+  readonly syncTimeout?: string;
+}
+
+/** Where the command writes; the real terminal in main, buffers in tests. */
+export interface PlanIo {
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; hasColors?(): boolean };
+  readonly stderr: { write(text: string): unknown };
+}
+
+export const EXIT = { inSync: 0, error: 1, pending: 2 } as const;
+
+export function registerPlan(program: Command, io: PlanIo = { stdout: process.stdout, stderr: process.stderr }): void {
+  program
+    .command('plan')
+    .description('show what must change to make the cluster equal to the repository (exit 0 in sync, 2 changes pending, 1 error)')
+    .option('--dir <dir>', 'policy directory to read')
+    .option('--repo <url>', 'policy repository to clone (https, ssh or file)')
+    .option('--ref <ref>', 'branch, tag or commit of --repo')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config or in-cluster)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--instance <name>', 'owner annotation value')
+    .option('--adopt', 'plan to take over existing unowned objects with the same key')
+    .option('--sync-timeout <seconds>', 'how long to wait for the live view of the cluster', '60')
+    .option('--json', 'print the plan as JSON')
+    .action(async (flags: PlanFlags) => {
+      process.exitCode = await runPlan(flags, io);
+    });
+}
+
+export async function runPlan(flags: PlanFlags, io: PlanIo): Promise<number> {
+  try {
+    const { plan, warnings } = await planFromFlags(flags);
+    for (const w of warnings) io.stderr.write(`${formatIssue(w)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    else io.stdout.write(renderPlan(plan, { color: Boolean(io.stdout.isTTY) && (io.stdout.hasColors?.() ?? false) }));
+    const pending = plan.steps.length > 0 || plan.skipped.length > 0 || plan.held !== undefined;
+    return pending ? EXIT.pending : EXIT.inSync;
+  } catch (err) {
+    io.stderr.write(`calico-gitops plan: ${describe(err)}\n`);
+    return EXIT.error;
+  }
+}
+
+async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: readonly Issue[] }> {
+  if ((flags.dir === undefined) === (flags.repo === undefined)) throw new AgentError('give exactly one of --dir DIR or --repo URL', { code: 'usage', disposition: 'stalled' });
+  if (flags.ref !== undefined && flags.repo === undefined) throw new AgentError('--ref needs --repo', { code: 'usage', disposition: 'stalled' });
+  const syncTimeoutMs = Number(flags.syncTimeout ?? '60') * 1000;
+  if (!Number.isFinite(syncTimeoutMs) || syncTimeoutMs <= 0) throw new AgentError('--sync-timeout must be a positive number of seconds', { code: 'usage', disposition: 'stalled' });
+  const config = loadConfig({
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    instance: flags.instance,
+    adopt: flags.adopt === true ? 'true' : undefined,
+  });
+
+  const source = await readSource(flags);
+  try {
+    const clients = createKubeClients({
+      ...(config.kubeconfig === undefined ? {} : { kubeconfig: config.kubeconfig }),
+      ...(config.context === undefined ? {} : { context: config.context }),
+    });
+    const cluster = await detectCluster(clients, config.calicoVersion === undefined ? {} : { calicoVersionOverride: config.calicoVersion });
+    const desired = buildDesiredState({ files: source.files, calicoVersion: cluster.calicoVersion });
+    if (desired.errors.length > 0) throw invalid([...source.issues, ...desired.errors]);
+
+    const logger = pino({ level: 'silent' });
+    const live = createLiveCache({ clients, cluster, logger });
+    live.start();
+    try {
+      if (!(await live.waitForSync(syncTimeoutMs))) {
+        const down = live.status().filter((s) => !s.synced);
+        const why = down.map((s) => `${s.label}: ${s.lastError ?? 'not listed yet'}`);
+        const forbidden = down.find((s) => /forbidden/i.test(s.lastError ?? ''));
+        throw new KubeError(
+          `the live view of the cluster did not sync within ${syncTimeoutMs / 1000}s (${why[0] ?? 'unknown'}${why.length > 1 ? `, and ${why.length - 1} more` : ''})`,
+          forbidden ? { status: 403, reason: 'Forbidden' } : { status: 504, reason: 'Timeout' },
+        );
+      }
+      const plan = buildPlan({
+        desired: desired.state,
+        live,
+        revision: source.revision,
+        instance: config.instance ?? DEFAULT_INSTANCE,
+        adopt: config.adopt ?? false,
+        deleteBudgetPercent: config.deleteBudget ?? 25,
+        ...(source.allowDeletes === undefined ? {} : { allowDeletes: source.allowDeletes }),
+      });
+      return { plan, warnings: desired.warnings };
+    } finally {
+      await live.stop();
+    }
+  } finally {
+    await source.cleanup();
+  }
+}
+
+interface ReadSource {
+  readonly files: readonly SourceFile[];
+  readonly issues: readonly Issue[];
+  readonly revision: string;
+  readonly allowDeletes?: number;
+  cleanup(): Promise<void>;
+}
+
+async function readSource(flags: PlanFlags): Promise<ReadSource> {
+  if (flags.dir !== undefined) {
+    const read = await readPolicyDir(flags.dir);
+    if (read.issues.some((i) => i.severity === 'error')) throw invalid(read.issues);
+    return { files: read.files, issues: read.issues, revision: 'working-tree', cleanup: async () => undefined };
+  }
+  const clone = await cloneOnce({ url: flags.repo ?? '', ...(flags.ref === undefined ? {} : { ref: flags.ref }) });
+  try {
+    const read = await readPolicyDir(clone.dir);
+    if (read.issues.some((i) => i.severity === 'error')) throw invalid(read.issues);
+    const allowDeletes = parseAllowDeleteTrailer(clone.message);
+    return { files: read.files, issues: read.issues, revision: clone.revision, ...(allowDeletes === undefined ? {} : { allowDeletes }), cleanup: clone.cleanup };
+  } catch (err) {
+    await clone.cleanup();
+    throw err;
+  }
+}
+
+function invalid(issues: readonly Issue[]): ValidationError {
+  const errors = issues.filter((i) => i.severity === 'error');
+  return new ValidationError(`the repository is invalid (${errors.length} error(s)):\n${errors.map((i) => `  ${formatIssue(i)}`).join('\n')}`);
+}
+
+/** One line (or the issue list) a person can act on; never a stack trace or a token. */
+function describe(err: unknown): string {
+  if (err instanceof AgentError) return err.message;
+  if (err instanceof Error) return err.message.split('\n')[0] ?? err.name;
+  return String(err);
+}

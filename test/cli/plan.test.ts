@@ -1,0 +1,130 @@
+// `calico-gitops plan` end to end: the real CLI in a child process, the simulator over HTTP.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type KubeSim } from '../kube-sim/index.js';
+import { KINDS } from '../../agent/domain/kinds.js';
+import { adminRequest, applyWith, ensureNamespace } from '../live/sim-apply.js';
+import { desiredFrom, fixtureFiles, FIXTURE_DIR, planAgainst, version } from '../live/round-trip.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const MAIN = join(ROOT, 'agent', 'cli', 'main.ts');
+const run = promisify(execFile);
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(TSX, [MAIN, 'plan', ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: tmp }, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+let sim: KubeSim;
+let tmp = '';
+let kubeconfig = '';
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'cli-plan-'));
+  sim = await startCluster({ calicoVersion: 'v3.31.2' });
+  kubeconfig = join(tmp, 'kubeconfig');
+  await sim.writeKubeconfig(kubeconfig);
+});
+afterAll(async () => {
+  await sim.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+/** Applies the fixture like the executor: calicoctl for Calico kinds; Kubernetes NetworkPolicies as kubectl's POST. */
+async function applyFixture(): Promise<void> {
+  const v = version('v3.31.2');
+  const plan = planAgainst(desiredFrom(fixtureFiles(v), v), { isSynced: () => true, get: () => undefined, list: () => [] });
+  const writes = plan.steps.filter((s) => s.action !== 'delete');
+  await applyWith(sim, 'calicoctl', writes.filter((s) => !KINDS[s.kindId].appliedByKubectl).map((s) => s.manifest));
+  for (const s of writes.filter((w) => KINDS[w.kindId].appliedByKubectl)) {
+    const ns = s.manifest.metadata.namespace ?? 'default';
+    await ensureNamespace(sim, ns);
+    const annotations = { ...s.manifest.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(s.manifest) };
+    await adminRequest(sim, 'POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, { ...s.manifest, metadata: { ...s.manifest.metadata, annotations } });
+  }
+}
+
+describe('calico-gitops plan', () => {
+  it('exits 2 with a plain diff and the summary when everything is to be created', async () => {
+    const r = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', kubeconfig]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stdout).toContain('+ create Tier security');
+    expect(r.stdout).toContain('+ create NetworkPolicy test1/allow-web');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('8 to create, 0 to update, 0 to delete (0 unchanged)');
+  });
+
+  it('exits 0 once the cluster holds what the repository says, then 2 with a diff after a change by hand', async () => {
+    await applyFixture();
+    const inSync = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', kubeconfig]);
+    expect(inSync.stdout.trimEnd().split('\n').at(-1)).toBe('0 to create, 0 to update, 0 to delete (8 unchanged)');
+    expect(inSync.code).toBe(0);
+
+    const path = '/apis/crd.projectcalico.org/v1/namespaces/test1/networkpolicies/default.allow-web';
+    const stored = (await adminRequest(sim, 'GET', path)) as { spec: { ingress: { action: string }[] } };
+    await adminRequest(sim, 'PUT', path, { ...stored, spec: { ...stored.spec, ingress: stored.spec.ingress.map((r) => ({ ...r, action: 'Allow' })) } });
+    const drift = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', kubeconfig]);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain('~ update NetworkPolicy test1/allow-web');
+    expect(drift.stdout).toMatch(/^ {4}- +- action: Allow$/m);
+    expect(drift.stdout).toMatch(/^ {4}\+ +- action: Deny$/m);
+    expect(drift.stdout).toContain('0 to create, 1 to update, 0 to delete (7 unchanged)');
+
+    const json = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', kubeconfig, '--json']);
+    expect(json.code).toBe(2);
+    const plan = JSON.parse(json.stdout) as { id: string; steps: { action: string; key: string }[] };
+    expect(plan.steps.map((s) => `${s.action} ${s.key}`)).toEqual(['update NetworkPolicy/test1/allow-web']);
+    expect(plan.id).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('exits 1 with file:line for an invalid repository', async () => {
+    const dir = join(tmp, 'invalid');
+    await cp(FIXTURE_DIR, dir, { recursive: true });
+    await writeFile(join(dir, 'bad.yaml'), 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: bad\nspec:\n  selector: app ==\n');
+    const r = await cli(['--dir', dir, '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/repository is invalid/);
+    expect(r.stderr).toMatch(/bad\.yaml:6:\d+: error: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 with one clear line when the cluster is unreachable', async () => {
+    const dead = join(tmp, 'dead-kubeconfig');
+    await writeFile(dead, (await import('node:fs')).readFileSync(kubeconfig, 'utf8').replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1'));
+    const r = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', dead]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^calico-gitops plan: API discovery: cannot reach the Kubernetes API server at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)/);
+  });
+
+  it('exits 1 saying "forbidden" for an identity without read rights, and never prints its token', async () => {
+    await ensureNamespace(sim, 'nobody');
+    await adminRequest(sim, 'POST', '/api/v1/namespaces/nobody/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody', namespace: 'nobody' } });
+    const file = join(tmp, 'nobody-kubeconfig');
+    await sim.writeKubeconfig(file, { serviceAccount: { namespace: 'nobody', name: 'nobody' } });
+    const r = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/forbidden/i);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toContain(sim.serviceAccountToken('nobody', 'nobody'));
+  });
+
+  it('exits 1 for bad usage', async () => {
+    const r = await cli(['--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('give exactly one of --dir DIR or --repo URL');
+    await unlink(join(tmp, 'dead-kubeconfig')).catch(() => undefined);
+  });
+});
