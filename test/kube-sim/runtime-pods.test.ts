@@ -100,3 +100,49 @@ describe('pods on the simulated node', () => {
     expect(statusOf(pod).containerStatuses[0]?.state['terminated']).toMatchObject({ exitCode: 137, reason: 'Error' });
   });
 });
+
+describe('an executor-shaped pod', () => {
+  let sim: KubeSim;
+  let api: KubeHttp;
+  beforeAll(async () => {
+    sim = await startCluster({ calicoVersion: 'v3.31.2' });
+    api = adminClient(sim);
+  });
+  afterAll(async () => sim.close());
+
+  it('runs calicoctl and kubectl init containers from per-ConfigMap mounts, then the done container', async () => {
+    const ns = unique('executor');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    const gnp = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: allow-dns\n  annotations:\n    calico-gitops.io/owner: calico-gitops\nspec:\n  selector: all()\n  egress:\n  - action: Allow\n    protocol: UDP\n    destination:\n      ports: [53]\n';
+    const knp = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\n  namespace: ${ns}\nspec:\n  podSelector: {}\n`;
+    await createConfigMap(api, ns, 'job-0', { 'apply-0.yaml': gnp, 'kubectl-0.yaml': knp });
+    const env = [{ name: 'DATASTORE_TYPE', value: 'kubernetes' }, { name: 'HOME', value: '/tmp' }];
+    const mounts = [{ name: 'manifests-0', mountPath: '/manifests/job-0', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }];
+    await create(api, `/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'job', namespace: ns },
+      spec: {
+        serviceAccountName: 'executor',
+        restartPolicy: 'Never',
+        activeDeadlineSeconds: 60,
+        initContainers: [
+          { name: 'p000-calicoctl-apply', image: 'quay.io/calico/ctl:v3.31.2', args: ['apply', '-f', '/manifests/job-0/apply-0.yaml'], env, volumeMounts: mounts },
+          { name: 'p001-kubectl-apply', image: 'registry.k8s.io/kubectl:v1.32.0', args: ['apply', '-f', '/manifests/job-0/kubectl-0.yaml'], env, volumeMounts: mounts },
+        ],
+        containers: [{ name: 'done', image: 'registry.k8s.io/kubectl:v1.32.0', args: ['version', '--client'], env, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] }],
+        volumes: [{ name: 'manifests-0', configMap: { name: 'job-0' } }, { name: 'tmp', emptyDir: {} }],
+      },
+    });
+    const pod = await waitForPod(api, ns, 'job', undefined, 30_000);
+    expect(await podLog(api, ns, 'job', 'p000-calicoctl-apply')).toBe("Successfully applied 1 'GlobalNetworkPolicy' resource(s)\n");
+    expect(await podLog(api, ns, 'job', 'p001-kubectl-apply')).toContain('networkpolicy.networking.k8s.io/deny created');
+    expect(await podLog(api, ns, 'job', 'done')).toContain('Client Version');
+    expect(phaseOf(pod)).toBe('Succeeded');
+    const stored = await api.request({ method: 'GET', path: '/apis/crd.projectcalico.org/v1/globalnetworkpolicies/default.allow-dns' });
+    const meta = (stored.body as { metadata: { annotations: Record<string, string> } }).metadata;
+    expect(JSON.parse(meta.annotations['projectcalico.org/metadata'] ?? '{}')).toMatchObject({ annotations: { 'calico-gitops.io/owner': 'calico-gitops' } });
+    const node = await api.request({ method: 'GET', path: '/api/v1/nodes/sim-node-1' });
+    expect(node.status).toBe(200);
+  });
+});

@@ -7,7 +7,10 @@ import type { Clock, Logger } from '../../../agent/domain/index.js';
 import type { ValidationPort } from '../calico/validate.js';
 import { createKubeHttp } from './kube-http.js';
 import type { WatchEvent } from './kube-http.js';
+import { SIM_HOST_IP, SIM_NODE } from './pod-status.js';
 import { runPod } from './pod-worker.js';
+import { startTlsFront } from './tls-front.js';
+import type { TlsFront } from './tls-front.js';
 import type { NodeServices } from './pod-worker.js';
 
 export interface KubeletOptions {
@@ -45,12 +48,20 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     ...(ca ? { ca } : {}),
     ...(o.caCertPath ? { caCertPath: o.caCertPath } : {}),
     kubectlPath: o.kubectlPath ?? '/usr/bin/kubectl',
+    kubectlEndpoint: () => kubectlEndpoint(),
     clock: o.clock ?? systemClock,
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.validator ? { validator: o.validator } : {}),
     imagePullFailAfterMs: o.imagePullFailAfterMs ?? 1500,
     retryMs: o.retryMs ?? 500,
   };
+  let front: Promise<TlsFront> | undefined;
+  async function kubectlEndpoint(): Promise<{ url: string; caCertPath?: string }> {
+    if (o.url.startsWith('https:')) return { url: o.url, ...(o.caCertPath ? { caCertPath: o.caCertPath } : {}) };
+    front ??= startTlsFront({ target: o.url });
+    const f = await front;
+    return { url: f.url, caCertPath: f.caCertPath };
+  }
   const stopAll = new AbortController();
   const workers = new Map<string, { stop: AbortController; done: Promise<void> }>();
 
@@ -76,6 +87,28 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     if (e.type === 'ADDED' || e.type === 'MODIFIED') consider(e.object);
   }
 
+  /** The Node object a kubelet registers, so `kubectl get nodes` shows where pods run. */
+  async function registerNode(): Promise<void> {
+    const now = deps.clock.now().toISOString();
+    const ready = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now };
+    const res = await admin
+      .request({
+        method: 'POST',
+        path: '/api/v1/nodes',
+        body: {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: SIM_NODE, labels: { 'kubernetes.io/hostname': SIM_NODE, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+          spec: {},
+        },
+      })
+      .catch(() => undefined);
+    if (res && (res.status === 201 || res.status === 200)) {
+      const status = { conditions: [ready], addresses: [{ type: 'InternalIP', address: SIM_HOST_IP }, { type: 'Hostname', address: SIM_NODE }], nodeInfo: { kubeletVersion: 'v1.32.0-kube-sim', operatingSystem: 'linux', architecture: 'amd64', containerRuntimeVersion: 'kube-sim://1' } };
+      await admin.request({ method: 'PATCH', path: `/api/v1/nodes/${SIM_NODE}/status`, body: { status } }).catch(() => undefined);
+    }
+  }
+
   async function loop(): Promise<void> {
     while (!stopAll.signal.aborted) {
       try {
@@ -93,12 +126,13 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     }
   }
 
-  const running = loop();
+  const running = registerNode().then(loop);
   return {
     async stop() {
       stopAll.abort();
       await running;
       await Promise.all([...workers.values()].map((w) => w.done));
+      if (front) await (await front).close();
     },
   };
 }

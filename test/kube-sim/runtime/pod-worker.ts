@@ -36,6 +36,8 @@ export interface PodWorkerDeps {
   readonly ca?: string;
   readonly caCertPath?: string;
   readonly kubectlPath: string;
+  /** Where the kubectl image connects: HTTPS, since this kubectl sends no token over plain HTTP. */
+  kubectlEndpoint(): Promise<{ url: string; caCertPath?: string }>;
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly validator?: ValidationPort;
@@ -213,7 +215,8 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
       // The emulation is not interruptible mid-request; a deadline still ends the container.
       exitCode = (await Promise.race([run, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Stopped()), { once: true }))])).exitCode;
     } else {
-      const server = { url: deps.url, token, namespace: ns, ...(deps.caCertPath ? { caCertPath: deps.caCertPath } : {}) };
+      const endpoint = await deps.kubectlEndpoint();
+      const server = { url: endpoint.url, token, namespace: ns, ...(endpoint.caCertPath ? { caCertPath: endpoint.caCertPath } : {}) };
       exitCode = (await runKubectlImage({ kubectlPath: deps.kubectlPath, argv: argvResult.argv, env, files, server, signal, onOutput })).exitCode;
       if (signal.aborted) throw new Stopped();
     }
