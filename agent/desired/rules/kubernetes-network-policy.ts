@@ -11,7 +11,7 @@ import { closest } from '../did-you-mean.js';
 import type { DocumentView, Path } from '../document.js';
 import { formatCidr, isStrictSubset, parseCidr } from './k8s-cidr.js';
 import type { Cidr } from './k8s-cidr.js';
-import { checkKnownFields, describeValue, isObject, listAt, nearestField, objectAt, stringAt } from './k8s-fields.js';
+import { checkKnownFields, describeValue, listAt, nearestField, objectAt, stringAt } from './k8s-fields.js';
 import { validateLabelSelector } from './k8s-label-selector.js';
 import { checkPortName, checkPortNumber } from './k8s-names.js';
 
@@ -320,9 +320,4 @@ function checkCidr(doc: DocumentView, path: Path, text: string): Cidr | undefine
     doc.report({ path, message: `"${text}" has host bits set; it means ${formatCidr(cidr)}`, code: 'cidr', severity: 'warning' });
   }
   return cidr;
-}
-
-/** True when `value` looks like a Kubernetes NetworkPolicy document (for dispatch and tests). */
-export function isKubernetesNetworkPolicy(value: JsonValue): boolean {
-  return isObject(value) && value['apiVersion'] === 'networking.k8s.io/v1' && value['kind'] === 'NetworkPolicy';
 }
