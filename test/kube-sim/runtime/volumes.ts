@@ -63,7 +63,7 @@ export function mountFiles(o: {
   const mounts: string[] = [];
   for (const m of list(o.container['volumeMounts'])) {
     const volume = volumes.get(String(m['name'] ?? ''));
-    const mountPath = path.posix.normalize(String(m['mountPath'] ?? '/'));
+    const mountPath = path.posix.normalize(String(m['mountPath'] ?? '/')).replace(/(.)\/+$/, '$1');
     if (!volume) continue;
     mounts.push(mountPath);
     const cmName = obj(volume['configMap'])['name'];
