@@ -1,7 +1,8 @@
 // Selector tokenizer, a port of libcalico-go/lib/selector/tokenizer/tokenizer.go that keeps the
 // offset of every token so errors can point at the exact character.
 //
-// What Calico's tokenizer does that surprised us (checked against the Go source, v3.28-v3.32):
+// What Calico's tokenizer does that surprised us (read in the Go source, the current version and
+// the older regex-based one; both behave alike on everything below except the label length cap):
 // - Only space and tab separate tokens. A newline or carriage return is an error, so a YAML
 //   literal block scalar (`selector: |`) that leaves a trailing newline is rejected by Calico.
 // - Word operators are recognised only right after a label, and `not in`, `starts with` and
@@ -10,6 +11,9 @@
 //   `has (a)` reads as the label `has` followed by `(`, which is an error.
 // - A label may start with a digit, `.`, `/` or `-`, and `in`, `has` or `all` are ordinary label
 //   names where a label is expected (`in == "x"` is valid).
+// - The word-boundary check after `starts with` / `ends with` / `not in` runs after the spaces
+//   that follow them, so `a starts with b` (value unquoted) fails as "no operator after a".
+//   We report it as the missing quoted string it really is.
 // - Strings end at the next matching quote; there are no escapes, so one value can never hold
 //   both quote characters.
 import { MAX_SELECTOR_LABEL_LENGTH } from './ast.js';
