@@ -2,7 +2,8 @@
 // offset of every token so errors can point at the exact character.
 //
 // What Calico's tokenizer does that surprised us (read in the Go source, the current version and
-// the older regex-based one; both behave alike on everything below except the label length cap):
+// the older regex-based one; they accept the same selectors except for the 512-character label
+// cap, which only the current one has; its word-boundary checks change error messages only):
 // - Only space and tab separate tokens. A newline or carriage return is an error, so a YAML
 //   literal block scalar (`selector: |`) that leaves a trailing newline is rejected by Calico.
 // - Word operators are recognised only right after a label, and `not in`, `starts with` and
