@@ -27,6 +27,8 @@ export interface CreateWorkerOptions {
   readonly graceMs?: number;
   /** Lock of a running job; a worker that dies leaves it stalled for this long, then another takes it. */
   readonly lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died (BullMQ's stalled check). */
+  readonly stalledIntervalMs?: number;
   readonly clock?: Clock;
 }
 
@@ -88,6 +90,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
       prefix,
       concurrency: options.concurrency ?? 1,
       ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       autorun: true,
     },
   );
