@@ -16,6 +16,7 @@ export type SelectorNode =
   | { readonly type: ValueOperator; readonly label: string; readonly value: string }
   | { readonly type: SetOperator; readonly label: string; readonly values: readonly string[] }
   | { readonly type: 'not'; readonly operand: SelectorNode }
+  /** parseSelector always gives two or more operands; formatSelector needs at least one. */
   | { readonly type: 'and' | 'or'; readonly operands: readonly SelectorNode[] };
 
 export type SelectorResult =
