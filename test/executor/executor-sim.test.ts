@@ -121,6 +121,14 @@ describe('CalicoctlExecutor on the simulator', () => {
     // A worker that died mid-job leaves its ConfigMap; the retry finds it by name.
     await create(api, `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${podNameFor(jobId)}-0`, labels: { 'app.kubernetes.io/managed-by': 'calico-gitops' } }, data: { stale: 'x' } });
     expect((await executor.execute({ steps, jobId })).map((r) => r.outcome)).toEqual(steps.map(() => 'ok'));
+    // ...or its whole pod, still there under the same name.
+    await create(api, `/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: podNameFor(jobId), labels: { 'app.kubernetes.io/managed-by': 'calico-gitops' } },
+      spec: { serviceAccountName: 'calico-gitops-executor', restartPolicy: 'Never', containers: [{ name: 'old', image: 'registry.k8s.io/kubectl:v1.32.0', args: ['version', '--client'] }] },
+    });
+    expect((await executor.execute({ steps, jobId })).map((r) => r.outcome)).toEqual(steps.map(() => 'ok'));
     const deletes = [...steps].reverse().map((s) => ({ ...s, action: 'delete' as const }));
     expect((await executor.execute({ steps: deletes, jobId: `${jobId}-del` })).every((r) => r.outcome === 'ok')).toBe(true);
     expect((await executor.execute({ steps: deletes, jobId: `${jobId}-del` })).every((r) => r.outcome === 'ok')).toBe(true);
