@@ -90,6 +90,18 @@ describe('pods on the simulated node', () => {
     expect(statusOf(failed)).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded', message: 'Pod was active on the node longer than the specified deadline' });
   });
 
+  it('waits for a ServiceAccount deleted after admission, and stops when the pod is deleted', async () => {
+    const ns = unique('nosa');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'p', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['version'], configMap: 'later' }));
+    await waitForPod(api, ns, 'p', (p) => statusOf(p).containerStatuses?.[0]?.state['waiting']?.message === 'configmap "later" not found');
+    expect((await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/serviceaccounts/executor` })).status).toBe(200);
+    await createConfigMap(api, ns, 'later', { 'x.yaml': '' });
+    const stuck = await waitForPod(api, ns, 'p', (p) => statusOf(p).containerStatuses?.[0]?.state['waiting']?.message === 'serviceaccount "executor" not found');
+    expect(statusOf(stuck)).toMatchObject({ phase: 'Pending', containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating', message: 'serviceaccount "executor" not found' } } }] });
+    expect((await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/p` })).status).toBe(200);
+  });
+
   it('kills a running container at the deadline', async () => {
     const ns = unique('kill');
     await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });

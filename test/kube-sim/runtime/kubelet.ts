@@ -117,7 +117,9 @@ export function startKubelet(o: KubeletOptions): Kubelet {
         const body = res.body as { items?: Record<string, unknown>[]; metadata?: { resourceVersion?: string } };
         for (const pod of body.items ?? []) consider(pod);
         const rv = body.metadata?.resourceVersion ?? '';
-        await admin.watch({ path: `${POD_LIST}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=300`, onEvent, signal: stopAll.signal });
+        const status = await admin.watch({ path: `${POD_LIST}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=300`, onEvent, signal: stopAll.signal });
+        // 410 Gone (or an injected error): relist, without spinning.
+        if (status !== 200 && !stopAll.signal.aborted) await new Promise((r) => setTimeout(r, 200));
       } catch (err) {
         if (stopAll.signal.aborted) return;
         o.logger?.debug({ err }, 'kubelet watch interrupted; relisting');

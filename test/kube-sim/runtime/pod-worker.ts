@@ -97,9 +97,24 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
 
   async function write(next: Partial<PodRecord>): Promise<void> {
     record = { ...record, ...next, now: now() };
-    const res = await deps.admin.request({ method: 'PATCH', path: `${base}/status`, body: { status: podStatus(record, uid) } });
-    if (res.status === 404) throw new Stopped();
-    if (res.status >= 300) log?.warn({ status: res.status, body: res.body }, 'pod status update refused');
+    // Like a kubelet's status manager: keep trying through API errors (and injected faults).
+    for (let attempt = 0; ; attempt += 1) {
+      const res = await deps.admin.request({ method: 'PATCH', path: `${base}/status`, body: { status: podStatus(record, uid) } }).catch((err: unknown) => err);
+      if (!(res instanceof Error || res === undefined)) {
+        const { status } = res as { status: number };
+        if (status === 404) throw new Stopped();
+        if (status < 300) return;
+        if (status < 500 && status !== 409 && status !== 429) {
+          log?.warn({ status }, 'pod status update refused');
+          return;
+        }
+      }
+      if (attempt >= 20) {
+        log?.warn({ attempt }, 'pod status update kept failing; giving up on this update');
+        return;
+      }
+      await sleep(Math.min(50 * 2 ** attempt, 1000), stop);
+    }
   }
 
   async function event(type: 'Normal' | 'Warning', reason: string, message: string, component = 'kubelet'): Promise<void> {
@@ -190,6 +205,13 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
       for (;;) await sleep(deps.retryMs, signal);
     }
     const env = envResult.env;
+    const sa = String(spec['serviceAccountName'] ?? 'default');
+    const token = serviceAccountToken(sa);
+    if (token === undefined) {
+      // Deleted after admission: the token cannot be mounted; the container never starts.
+      await write(setState(which, index, waiting('CreateContainerConfigError', `serviceaccount "${sa}" not found`)));
+      for (;;) await sleep(deps.retryMs, signal);
+    }
     const expand = (v: string[] | undefined): string[] | undefined => v?.map((s) => expandRefs(s, env));
     const command = expand(strs(c['command']));
     const argvResult = entrypointArgv({ tool: image.kind, ...(command ? { command } : {}), args: expand(strs(c['args'])) ?? [] });
@@ -203,10 +225,11 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     }
     await write(setState(which, index, { running: { startedAt } }));
     await event('Normal', 'Started', `Started container ${cname}`);
-    const onOutput = (_stream: 'stdout' | 'stderr', text: string): void => deps.services.appendPodLog(ns, name, cname, text);
+    const onOutput = (_stream: 'stdout' | 'stderr', text: string): void => {
+      // A deleted pod's logs are gone; late output of an interrupted run is dropped.
+      if (!stop.aborted) deps.services.appendPodLog(ns, name, cname, text);
+    };
     const files = mountFiles({ podSpec: spec, container: c, configMaps });
-    const sa = String(spec['serviceAccountName'] ?? 'default');
-    const token = deps.services.serviceAccountToken(ns, sa);
 
     let exitCode: number;
     if (image.kind === 'calicoctl') {
@@ -251,6 +274,14 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     if (deadline.signal.aborted && !stop.aborted) await deadlineExceeded().catch(() => undefined);
   } finally {
     if (timer) clearTimeout(timer);
+  }
+
+  function serviceAccountToken(sa: string): string | undefined {
+    try {
+      return deps.services.serviceAccountToken(ns, sa);
+    } catch {
+      return undefined;
+    }
   }
 
   async function bind(): Promise<void> {
