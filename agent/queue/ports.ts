@@ -36,6 +36,7 @@ export interface ApplyReporter {
   failed(report: ApplyReport & { readonly error: SerializedError }): Promise<void>;
 }
 
+/** Field names follow agent/report's AuditLog entry, so adapting is a plain mapping. */
 export interface AuditEntry {
   /** ISO time of the apply. */
   readonly time: string;
@@ -44,10 +45,13 @@ export interface AuditEntry {
   readonly author: string;
   readonly jobId: string;
   readonly action: StepAction;
-  readonly key: ResourceKey;
+  /** Resource key `Kind/namespace/name`. */
+  readonly resource: ResourceKey;
   readonly kindId: KindId;
-  /** Desired hash (create/update) or the hash of the deleted object. */
-  readonly specHash: string;
+  /** Hash of the object removed (delete); updates carry no before-hash in the plan. */
+  readonly beforeHash?: string;
+  /** Hash written (create, update). */
+  readonly afterHash?: string;
   readonly outcome: StepOutcome;
   readonly message: string;
 }

@@ -133,9 +133,9 @@ function auditEntries(input: RunInput & { jobId: string; results: readonly StepR
       author: input.author,
       jobId: input.jobId,
       action: r.action,
-      key: r.key,
+      resource: r.key,
       kindId: step.kindId,
-      specHash: step.hash,
+      ...(r.action === 'delete' ? { beforeHash: step.hash } : { afterHash: step.hash }),
       outcome: r.outcome,
       message: r.message,
     }];

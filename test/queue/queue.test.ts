@@ -98,9 +98,9 @@ describe('sync queue', () => {
     expect(outcome.applied).toBe(2);
     expect(recorder.applied).toHaveLength(1);
     expect(recorder.applied[0]).toMatchObject({ kind: 'sync', revision: 'c1', planId: plan.id, jobId });
-    expect(recorder.audit.map((e) => [e.key, e.outcome, e.author, e.jobId])).toEqual([
-      ['GlobalNetworkPolicy//a', 'ok', 'dev', jobId],
-      ['GlobalNetworkPolicy//b', 'ok', 'dev', jobId],
+    expect(recorder.audit.map((e) => [e.resource, e.outcome, e.author, e.jobId, e.afterHash])).toEqual([
+      ['GlobalNetworkPolicy//a', 'ok', 'dev', jobId, plan.steps[0]?.hash],
+      ['GlobalNetworkPolicy//b', 'ok', 'dev', jobId, plan.steps[1]?.hash],
     ]);
     const applying = ctx.logger.lines.find((l) => l.msg === 'applying plan');
     expect(applying?.obj).toMatchObject({ revision: 'c1', planId: plan.id, jobId });
