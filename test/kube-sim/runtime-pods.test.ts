@@ -102,6 +102,24 @@ describe('pods on the simulated node', () => {
     expect((await api.request({ method: 'DELETE', path: `/api/v1/namespaces/${ns}/pods/p` })).status).toBe(200);
   });
 
+  it('reports pod status through injected API errors, while calicoctl fails on them', async () => {
+    const ns = unique('faults');
+    await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
+    await createConfigMap(api, ns, 'plan', { 'a.yaml': 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkSet\nmetadata:\n  name: nets-' + ns + '\nspec:\n  nets: [10.0.0.0/8]\n' });
+    sim.faults.set([
+      { method: 'PATCH', pathPrefix: `/api/v1/namespaces/${ns}/pods`, status: 500, times: 3 },
+      { method: 'POST', pathPrefix: '/apis/crd.projectcalico.org/v1/globalnetworksets', status: 500, times: 1 },
+    ]);
+    try {
+      await create(api, `/api/v1/namespaces/${ns}/pods`, toolPod({ namespace: ns, name: 'p', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['apply', '-f', '/manifests/a.yaml'], configMap: 'plan' }));
+      const pod = await waitForPod(api, ns, 'p');
+      expect(phaseOf(pod)).toBe('Failed');
+      expect(await podLog(api, ns, 'p')).toMatch(/^Failed to apply 'GlobalNetworkSet' resource: \[an error on the server .*has prevented the request from succeeding\]\n$/);
+    } finally {
+      sim.faults.clear();
+    }
+  });
+
   it('kills a running container at the deadline', async () => {
     const ns = unique('kill');
     await executorSetup(api, { namespace: ns, serviceAccount: 'executor' });
