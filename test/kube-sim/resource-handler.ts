@@ -12,6 +12,7 @@ import type { ResourceType } from './resource-types.js';
 import { badRequest, methodNotAllowed, notFoundPath, type Json } from './status.js';
 import type { ObjectStore } from './store.js';
 import type { TokenAuthority } from './authn.js';
+import { toTable, wantsTable } from './table.js';
 import { serveWatch, type WatchHandle } from './watch.js';
 
 export interface ResourceContext {
@@ -59,6 +60,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
   const t = resolveType(ctx, r);
   const q = r.url.searchParams;
   const dryRun = q.getAll('dryRun').includes('All');
+  const table = wantsTable(req.headers.accept);
   // for namespaces, the URL's namespace segment is the object's name
   const ns = t.namespaced ? r.namespace : '';
   const name = r.group === '' && r.resource === 'namespaces' && !r.name ? r.namespace : r.name;
@@ -73,11 +75,17 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
   switch (r.verb) {
     case 'get':
       if (r.subresource === 'log') return podLog(ctx, t, ns, name, r.url, res);
-      sendJson(res, 200, ctx.api.get(t, ns, name));
+      if (table) {
+        const o = ctx.api.get(t, ns, name);
+        sendJson(res, 200, toTable(t, [o], { now: ctx.now(), includeObject: q.get('includeObject'), listMeta: { resourceVersion: str(metaOf(o)['resourceVersion']) } }));
+      } else sendJson(res, 200, ctx.api.get(t, ns, name));
       return;
-    case 'list':
-      sendJson(res, 200, ctx.api.list(t, ns, listQuery(r.url)));
+    case 'list': {
+      const list = ctx.api.list(t, ns, listQuery(r.url));
+      if (table) sendJson(res, 200, toTable(t, list['items'] as Json[], { now: ctx.now(), includeObject: q.get('includeObject'), listMeta: list['metadata'] as Json }));
+      else sendJson(res, 200, list);
       return;
+    }
     case 'watch': {
       const lq = listQuery(r.url);
       const match = ctx.api.matcher(t, {
@@ -95,6 +103,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
         sendInitialEvents: q.get('sendInitialEvents') === 'true',
         timeoutSeconds: intParam(r.url, 'timeoutSeconds'),
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+        ...(table ? { transform: (o: Json) => toTable(t, [o], { now: ctx.now(), includeObject: q.get('includeObject'), listMeta: { resourceVersion: str(metaOf(o)['resourceVersion']) } }) } : {}),
       }, () => ctx.watches.delete(handle));
       return;
     }

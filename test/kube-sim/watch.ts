@@ -16,6 +16,8 @@ export interface WatchRequest {
   readonly sendInitialEvents: boolean;
   readonly timeoutSeconds: number | undefined;
   readonly bookmarkIntervalMs: number;
+  /** Rewrites each event's object (Table rows for kubectl); BOOKMARK and ERROR objects are kept. */
+  readonly transform?: (o: Json) => Json;
 }
 
 export interface WatchHandle {
@@ -31,7 +33,8 @@ export function serveWatch(store: ObjectStore, res: ServerResponse, w: WatchRequ
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const send = (type: string, object: Json): void => {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
+    const out = w.transform && type !== 'BOOKMARK' && type !== 'ERROR' ? w.transform(object) : object;
+    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object: out })}\n`);
   };
   const bookmark = (annotations?: Record<string, string>): void =>
     send('BOOKMARK', {
