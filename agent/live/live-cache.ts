@@ -29,7 +29,7 @@ export interface LiveCacheOptions {
   readonly resyncIntervalMs?: number;
   /** Server-side watch timeout; the watch is then resumed from the last resourceVersion (default 300 s). */
   readonly watchTimeoutSeconds?: number;
-  /** Page size of lists (default 500), so a large list never sits in memory at once. */
+  /** Page size of lists (default 1000), so a large list never sits in memory at once. */
   readonly pageSize?: number;
 }
 
@@ -166,7 +166,7 @@ export class LiveCache implements LiveView {
     let resourceVersion = '';
     try {
       do {
-        const page = await this.o.transport.list(state.source, { limit: this.o.pageSize ?? 500, ...(continueToken ? { continueToken } : {}) });
+        const page = await this.o.transport.list(state.source, { limit: this.o.pageSize ?? 1000, ...(continueToken ? { continueToken } : {}) });
         resourceVersion = page.resourceVersion;
         for (const item of page.items) {
           const live = this.convert(state.source, item);

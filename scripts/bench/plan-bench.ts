@@ -2,10 +2,11 @@
 // simulator over HTTP + convert + normalize + plan) and warm (plan only, from a synced cache),
 // against the bare YAML parse of the same policies; and the RSS of a separate process holding
 // 10,000 policies in its live cache (run as `tsx scripts/bench/plan-bench.ts --rss-child KUBECONFIG N`).
+// Policies come from generatePolicies (every kind, as a real repository mixes them).
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
@@ -18,49 +19,16 @@ import { createKubeClients } from '../../agent/kube/client.js';
 import { detectCluster } from '../../agent/kube/detect.js';
 import { createLiveCache } from '../../agent/live/create-live-cache.js';
 import { buildPlan } from '../../agent/plan/build-plan.js';
-import { startKubeSim } from '../../test/kube-sim/server.js';
-import { ctlKindByKind } from '../../test/kube-sim/calico/ctl-kinds.js';
-import { toStorage, type CalicoObject } from '../../test/kube-sim/calico/storage.js';
+import { KINDS } from '../../agent/domain/kinds.js';
+import { generatePolicies } from './generate-policies.js';
+import type { CalicoObject } from '../../test/kube-sim/calico/storage.js';
 
 const SIZES = [100, 1_000, 10_000];
 const VERSION = 'v3.31.2';
 const logger = pino({ level: 'silent' });
 
-/** Policies as a platform team writes them: namespaced and global, a few rules each. */
-function policyYaml(n: number): string {
-  const docs: string[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const global = i % 5 === 0;
-    docs.push(
-      yaml.dump({
-        apiVersion: 'projectcalico.org/v3',
-        kind: global ? 'GlobalNetworkPolicy' : 'NetworkPolicy',
-        metadata: { name: `policy-${i}`, ...(global ? {} : { namespace: `team-${i % 20}` }), labels: { team: `t${i % 20}` } },
-        spec: {
-          order: 100 + (i % 50),
-          selector: `app == 'svc-${i}'`,
-          types: ['Ingress', 'Egress'],
-          ingress: [
-            { action: 'Allow', protocol: 'TCP', source: { selector: `role == 'frontend-${i % 7}'` }, destination: { ports: [8080, 8443] } },
-            { action: 'Deny' },
-          ],
-          egress: [{ action: 'Allow', protocol: 'UDP', destination: { ports: [53], nets: ['10.96.0.10/32'] } }],
-        },
-      }),
-    );
-  }
-  return docs.join('---\n');
-}
-
 async function filesFor(n: number): Promise<SourceFile[]> {
-  try {
-    const shared = './generate-policies.js';
-    const mod = (await import(shared)) as { generatePolicies?: (o: { count: number }) => SourceFile[] };
-    if (typeof mod.generatePolicies === 'function') return mod.generatePolicies({ count: n });
-  } catch {
-    // The shared generator is optional; the local one writes comparable policies.
-  }
-  return [{ path: 'policies.yaml', content: policyYaml(n) }];
+  return generatePolicies({ count: n });
 }
 
 function desiredFor(files: SourceFile[], version: CalicoVersion): DesiredState {
@@ -79,13 +47,20 @@ async function populate(url: string, token: string, desired: DesiredState, versi
     if (!res.ok && res.status !== 409) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
   };
   for (const ns of namespaces) await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  // Test infrastructure is loaded lazily so the RSS child (which only reads) never holds it.
+  const { ctlKindByKind } = await import('../../test/kube-sim/calico/ctl-kinds.js');
+  const { toStorage } = await import('../../test/kube-sim/calico/storage.js');
   const queue = [...plan.steps];
   const worker = async (): Promise<void> => {
     for (let step = queue.pop(); step; step = queue.pop()) {
+      const ns = step.manifest.metadata.namespace;
+      if (KINDS[step.kindId].appliedByKubectl) {
+        await post(`/apis/networking.k8s.io/v1/namespaces/${ns ?? 'default'}/networkpolicies`, step.manifest);
+        continue;
+      }
       const kind = ctlKindByKind(step.manifest.kind, version);
       if (!kind) throw new Error(`no kind ${step.manifest.kind}`);
       const stored = toStorage({ object: step.manifest as unknown as CalicoObject, kind, version });
-      const ns = step.manifest.metadata.namespace;
       await post(`/apis/crd.projectcalico.org/v1/${ns ? `namespaces/${ns}/` : ''}${kind.plural}`, stored);
     }
   };
@@ -97,6 +72,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export async function run(): Promise<Record<string, unknown>> {
   const version = parseCalicoVersion(VERSION) as CalicoVersion;
+  const { startKubeSim } = await import('../../test/kube-sim/server.js');
   const out: Record<string, unknown> = {};
   const dir = await mkdtemp(join(tmpdir(), 'plan-bench-'));
   try {
@@ -155,10 +131,18 @@ export async function run(): Promise<Record<string, unknown>> {
   return { calicoVersion: VERSION, targets: { warm10kMs: 500, warmVsParse: 2, rssMb: 250 }, results: out };
 }
 
+/**
+ * Measures in a fresh process running compiled JavaScript under plain node, as the agent runs in
+ * its image: tsx's on-the-fly compilation alone adds ~100 MB of RSS that production never has.
+ * The bench itself is bundled with esbuild (packages stay external) into .tmp/ under the project.
+ */
 async function rssChild(kubeconfig: string, n: number): Promise<Record<string, number>> {
   const self = fileURLToPath(import.meta.url);
-  const tsx = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-  const { stdout } = await promisify(execFile)(tsx, [self, '--rss-child', kubeconfig, String(n)], { maxBuffer: 1 << 20 });
+  const root = join(dirname(self), '..', '..');
+  const outfile = join(root, '.tmp', 'plan-bench-child.mjs');
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [self], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'error' });
+  const { stdout } = await promisify(execFile)(process.execPath, [outfile, '--rss-child', kubeconfig, String(n)], { maxBuffer: 1 << 20, cwd: root });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 }
 
