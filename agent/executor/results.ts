@@ -48,7 +48,8 @@ export function mapResults(input: MapResultsInput): MappedResults {
       stopped = true;
       const podReason = input.podStatus?.reason ? ` (${input.podStatus.reason}${input.podStatus.message ? `: ${input.podStatus.message}` : ''})` : '';
       const why = deadline ? 'not run: the executor pod hit its deadline' : `not run: the executor pod stopped before this step${podReason}`;
-      results.push(...part.steps.map((s) => result(s, deadline ? 'retryable' : 'not-run', why)));
+      // The first part that never finished is what failed; later ones simply did not run.
+      results.push(...part.steps.map((s) => result(s, 'retryable', why)));
       failure ??= new ExecutorError(deadline ? 'the executor pod hit its deadline (activeDeadlineSeconds)' : `the executor pod stopped early${podReason}`, {
         code: deadline ? 'deadline' : 'pod-failed',
       });

@@ -1,6 +1,6 @@
 // The consumer side: any number of workers (in the agent or `calico-gitops worker` processes)
 // take jobs from the cluster's queue. Global concurrency 1 keeps one apply at a time across all.
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DependencyError } from '../domain/errors.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
@@ -81,7 +81,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
     QUEUE_NAME,
     async (job, _token, signal) => {
       const kind = job.name as JobKind;
-      if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown job kind ${job.name}`);
+      if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new UnrecoverableError(`unknown job kind ${job.name}: a newer controller than this worker?`);
       const processor = options.processors[kind] as (j: typeof job, s?: AbortSignal) => Promise<JobOutcome>;
       return processor(job, signal);
     },

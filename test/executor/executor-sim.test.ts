@@ -170,6 +170,15 @@ describe('CalicoctlExecutor on the simulator', () => {
     expect(await leftovers(ns)).toEqual([]);
   });
 
+  it('an image the node cannot pull gives retryable results saying so, and is removed', async () => {
+    const { ns, executor, suffix } = await setup({ image: 'registry.example/no/such-ctl:v3.31.2' });
+    const steps = [step('create', 'GlobalNetworkPolicy', `pull-${suffix}`, undefined, { selector: 'all()' })];
+    const results = await executor.execute({ steps, jobId: `sync-test-${suffix}-pull` });
+    expect(results.map((r) => r.outcome)).toEqual(['retryable']);
+    expect(results[0]?.message).toMatch(/ImagePullBackOff/);
+    expect(await leftovers(ns)).toEqual([]);
+  });
+
   it('a pod that hits its deadline gives retryable results and is removed', async () => {
     const { ns, executor, suffix } = await setup({ podTimeoutMs: 1_000 });
     sim.faults.set([{ pathPrefix: `${CRD}/globalnetworkpolicies`, latencyMs: 4_000 }]);

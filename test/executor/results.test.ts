@@ -133,6 +133,17 @@ describe('mapResults', () => {
     expect(got.outcomes[0]).toBe('t:forbidden');
   });
 
+  it('a pod that failed before a container ran (image pull) makes that part retryable and says why', () => {
+    const mapped = mapResults({
+      parts,
+      podStatus: { phase: 'Failed', reason: 'ImagePullBackOff', message: 'image "x" not found', initContainerStatuses: [] },
+      logs: {},
+    });
+    expect(mapped.results.map((r) => r.outcome)).toEqual(['retryable', 'retryable', 'retryable', 'not-run', 'not-run', 'not-run']);
+    expect(mapped.results[0]?.message).toContain('ImagePullBackOff: image "x" not found');
+    expect(mapped.failure?.toJSON()).toMatchObject({ code: 'pod-failed', disposition: 'transient' });
+  });
+
   it('says which versions differ on a mismatch, and marks it stalled', () => {
     const { failure } = outcomes({ [C0]: 1 }, { [C0]: 'version mismatch.\nclient version: v3.30.0\ncluster version: v3.31.2\n' });
     expect(failure).toMatchObject({ name: 'ExecutorError', code: 'version-mismatch', disposition: 'stalled' });
