@@ -46,6 +46,8 @@ export class GitRunner {
       baseDir: options.cwd,
       config: [...(options.config ?? [])],
       timeout: { block: options.timeoutMs },
+      // Finish on `close` alone: the default also waits 50 ms after `exit`, doubling short commands.
+      completion: { onClose: true, onExit: false },
       allowEnvironment: allowed,
       unsafe: {
         allowUnsafeConfigPaths: allowed.some((k) => k.startsWith('GIT_CONFIG')),
