@@ -24,8 +24,9 @@ spec:
   - action: Allow${extra}
 `;
 
-async function run(api: MemoryApi, argv: string[], files: Record<string, string> = {}, o: { version?: string; env?: Record<string, string> } = {}): Promise<CtlOutcome & { out: string; err: string }> {
+async function run(api: MemoryApi, argv: string[], files: Record<string, string> = {}, o: { version?: string; env?: Record<string, string>; failureMode?: 'stop' | 'continue' } = {}): Promise<CtlOutcome & { out: string; err: string }> {
   const outcome = await runCalicoctl({
+    ...(o.failureMode ? { failureMode: o.failureMode } : {}),
     argv,
     env: o.env ?? { DATASTORE_TYPE: 'kubernetes' },
     readFile: (p) => files[p],
@@ -87,6 +88,22 @@ ${gnp('c')}`;
     expect(r.out).toBe('Partial success: applied the first 1 out of 3 resources:');
     expect(r.err).toMatch(/^Hit error\(s\): \[connection is unauthorized: hostendpoints\.crd\.projectcalico\.org is forbidden: User "system:serviceaccount:test:sa" cannot create resource "hostendpoints"/);
     expect(api.objects.has(`${CRD}/globalnetworkpolicies/default.c`)).toBe(false);
+  });
+
+  it.each([
+    // Upstream prints "Partial success" only when successes outnumber failures.
+    [['ok', 'bad', 'ok2'], 'Partial success: applied the first 2 out of 3 resources:', 'Hit error(s): [connection is unauthorized'],
+    [['bad', 'ok', 'bad2'], '', 'Hit error(s): [connection is unauthorized'],
+    [['bad'], '', "Failed to apply 'HostEndpoint' resource: [connection is unauthorized"],
+  ])('in continue mode attempts every resource of %j', async (names, out, err) => {
+    const api = cluster('v3.31.2');
+    api.denied.add('create hostendpoints');
+    const doc = (n: string): string => (n.startsWith('bad') ? `apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata:\n  name: ${n}\nspec:\n  node: n1\n  interfaceName: eth0\n` : gnp(n));
+    const r = await run(api, ['apply', '-f', '/m/a.yaml'], { '/m/a.yaml': names.map(doc).join('---\n') }, { failureMode: 'continue' });
+    expect(r.exitCode).toBe(1);
+    expect(r.out).toBe(out);
+    expect(r.err.startsWith(err)).toBe(true);
+    for (const n of names.filter((x) => !x.startsWith('bad'))) expect(api.objects.has(`${CRD}/globalnetworkpolicies/default.${n}`)).toBe(true);
   });
 
   it('prints No resources specified for an empty file', async () => {

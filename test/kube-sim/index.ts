@@ -11,7 +11,7 @@ export interface ClusterOptions extends KubeSimOptions {
   /** The real kubectl the kubectl image runs. Default /usr/bin/kubectl. */
   kubectlPath?: string;
   /** Runtime knobs (logger, image pull back-off, validator) passed to the kubelet. */
-  kubelet?: Pick<KubeletOptions, 'logger' | 'clock' | 'validator' | 'imagePullFailAfterMs' | 'retryMs'>;
+  kubelet?: Pick<KubeletOptions, 'logger' | 'clock' | 'validator' | 'calicoctlFailureMode' | 'imagePullFailAfterMs' | 'retryMs'>;
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<KubeSim> {

@@ -1,8 +1,9 @@
 // The emulated calicoctl binary: parses its arguments, checks the datastore and version, loads and
 // validates the input file, then runs the verb resource by resource through the API server as the
 // pod's ServiceAccount. Returns what the process would print and its exit status.
-// Deliberate choice (CALICO.md, "calicoctl"): a multi-document file stops at the first failure,
-// so resources after a failed one are not attempted.
+// By default (CALICO.md, "calicoctl") a multi-document file stops at the first failure, so
+// resources after a failed one are not attempted; `failureMode: 'continue'` follows current
+// upstream calicoctl instead, which attempts every resource (see FailureMode in messages.ts).
 import { CALICO_API_VERSION, DEFAULT_CALICO_VERSION, atLeast, parseCalicoVersion } from '../../../agent/domain/index.js';
 import type { CalicoVersion, Issue, JsonObject, Manifest } from '../../../agent/domain/index.js';
 import { parseCalicoctlArgs } from './args.js';
@@ -16,7 +17,7 @@ import type { LoadedDocument } from './documents.js';
 import { runGet } from './get-command.js';
 import type { KubeApi } from './kube-api.js';
 import { fatal, fileInvalid, noResources, summarize } from './messages.js';
-import type { BatchResult, CtlOutcome } from './messages.js';
+import type { BatchResult, CtlOutcome, FailureMode } from './messages.js';
 import { createResourceOps } from './resource-ops.js';
 import type { OpResult, ResourceOps } from './resource-ops.js';
 import type { CalicoObject } from './storage.js';
@@ -36,9 +37,11 @@ export interface CalicoctlOptions {
   /** The binary's version: the image tag (`v3.31.2`). */
   readonly clientVersion: string;
   readonly validator?: ValidationPort;
+  /** Default `stop` (CALICO.md); `continue` is current upstream behaviour. See FailureMode. */
+  readonly failureMode?: FailureMode;
 }
 
-export type { CtlOutcome, CtlLine } from './messages.js';
+export type { CtlOutcome, CtlLine, FailureMode } from './messages.js';
 
 /** The error libcalico's etcdv3 client gives when no etcd answers (the default datastore). */
 const ETCD_UNREACHABLE = 'context deadline exceeded';
@@ -74,13 +77,13 @@ export async function runCalicoctl(o: CalicoctlOptions): Promise<CtlOutcome> {
       (err: unknown) => fatal(errorText(err)),
     );
   }
-  if (cmd.verb === 'delete' && cmd.filename === undefined) return runDeleteByName(cmd, ops, version);
+  if (cmd.verb === 'delete' && cmd.filename === undefined) return runDeleteByName(cmd, ops, version, o.failureMode ?? 'stop');
 
   const verb = cmd.verb as BatchResult['verb'];
   const input = loadInput(cmd, o, version);
   if (!input.ok) return fileInvalid(verb, input.message);
   if (input.resources.length === 0) return noResources();
-  return runBatch({ verb, cmd, ops, resources: input.resources });
+  return runBatch({ verb, cmd, ops, resources: input.resources, mode: o.failureMode ?? 'stop' });
 }
 
 interface InputResource {
@@ -161,7 +164,9 @@ function withNamespace(r: InputResource, cmd: CtlCommand): { ok: true; object: C
   return { ok: true, object: { ...r.object, metadata: { ...r.object.metadata, namespace: resNs ?? cliNs ?? 'default' } } };
 }
 
-async function runBatch(o: { verb: BatchResult['verb']; cmd: CtlCommand; ops: ResourceOps; resources: readonly InputResource[] }): Promise<CtlOutcome> {
+async function runBatch(o: { verb: BatchResult['verb']; cmd: CtlCommand; ops: ResourceOps; resources: readonly InputResource[]; mode: FailureMode }): Promise<CtlOutcome> {
+  // replace keeps upstream's stop-on-error in both modes (its loop is not the collecting one).
+  const mode: FailureMode = o.verb === 'replace' ? 'stop' : o.mode;
   const kinds = new Set(o.resources.map((r) => r.kind.kind));
   const singleKind = kinds.size === 1 ? [...kinds][0] ?? '' : '';
   let handled = 0;
@@ -173,9 +178,9 @@ async function runBatch(o: { verb: BatchResult['verb']; cmd: CtlCommand; ops: Re
       continue;
     }
     errors.push(outcome.error.message);
-    break;
+    if (mode === 'stop') break;
   }
-  return summarize({ verb: o.verb, total: o.resources.length, handled, singleKind, errors });
+  return summarize({ verb: o.verb, total: o.resources.length, handled, singleKind, errors, mode });
 }
 
 async function runOne(verb: BatchResult['verb'], cmd: CtlCommand, ops: ResourceOps, r: InputResource): Promise<OpResult<unknown>> {
@@ -196,16 +201,14 @@ async function runOne(verb: BatchResult['verb'], cmd: CtlCommand, ops: ResourceO
   return ops.apply(obj);
 }
 
-async function runDeleteByName(cmd: CtlCommand, ops: ResourceOps, version: CalicoVersion): Promise<CtlOutcome> {
+async function runDeleteByName(cmd: CtlCommand, ops: ResourceOps, version: CalicoVersion, mode: FailureMode): Promise<CtlOutcome> {
   const kind = cmd.kind === undefined ? undefined : ctlKindByAlias(cmd.kind, version);
   if (!kind) return fatal(`resource type '${cmd.kind ?? ''}' is not supported`);
   const resources: InputResource[] = cmd.names.map((name) => ({
     kind,
     object: { apiVersion: CALICO_API_VERSION, kind: kind.kind, metadata: { name }, spec: {} },
   }));
-  const outcome = await runBatch({ verb: 'delete', cmd, ops, resources });
-  // By type and name the kind is always "single", whatever the count.
-  return outcome;
+  return runBatch({ verb: 'delete', cmd, ops, resources, mode });
 }
 
 async function runVersion(o: { api: KubeApi; clientVersion: string }): Promise<CtlOutcome> {

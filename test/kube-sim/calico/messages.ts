@@ -22,7 +22,17 @@ export interface BatchResult {
   readonly singleKind: string;
   /** Error texts of failed resources, in order. */
   readonly errors: readonly string[];
+  /** `continue`: upstream's loop over every resource (see FailureMode in calicoctl.ts). */
+  readonly mode?: FailureMode;
 }
+
+/**
+ * `stop` (CALICO.md, the default): a multi-document file stops at the first failure.
+ * `continue`: what calicoctl's ExecuteConfigCommand does in current releases for apply, create,
+ * delete and validate: every resource is attempted, failures are collected, and the "Partial
+ * success" line only appears when successes outnumber failures (upstream's own condition).
+ */
+export type FailureMode = 'stop' | 'continue';
 
 const PAST: Readonly<Record<BatchResult['verb'], string>> = {
   apply: 'applied',
@@ -76,6 +86,9 @@ export function summarize(r: BatchResult): CtlOutcome {
   if (r.handled === 0) {
     if (r.total === 1) return fatal(`${cap(`failed to ${r.verb}`)}${kindPart} resource: ${errorText}`);
     return fatal(`${cap(`failed to ${r.verb} any`)}${kindPart} resources: ${errorText}`);
+  }
+  if (r.mode === 'continue' && r.handled - r.errors.length <= 0) {
+    return fatal(`${r.verb === 'validate' ? 'hit error(s)' : r.verb === 'apply' ? 'Hit error(s)' : 'Hit error'}: ${errorText}`);
   }
   const hit = r.verb === 'apply' ? 'Hit error(s)' : r.verb === 'validate' ? 'hit error(s)' : 'Hit error';
   return {

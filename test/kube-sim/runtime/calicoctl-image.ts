@@ -1,6 +1,7 @@
 // The emulated calicoctl image: runs the calicoctl emulation with the container's arguments and
 // environment, reading -f files from the mounted ConfigMaps, as the pod's ServiceAccount.
 import { runCalicoctl } from '../calico/calicoctl.js';
+import type { FailureMode } from '../calico/calicoctl.js';
 import type { ValidationPort } from '../calico/validate.js';
 import type { KubeApi } from '../calico/kube-api.js';
 import type { MountedFiles } from './volumes.js';
@@ -14,6 +15,7 @@ export interface CalicoctlImageRun {
   /** The image tag: calicoctl's own version. */
   readonly version: string;
   readonly validator?: ValidationPort;
+  readonly failureMode?: FailureMode;
   onOutput(stream: 'stdout' | 'stderr', text: string): void;
 }
 
@@ -25,6 +27,7 @@ export async function runCalicoctlImage(o: CalicoctlImageRun): Promise<{ exitCod
     api: o.api,
     clientVersion: o.version,
     ...(o.validator ? { validator: o.validator } : {}),
+    ...(o.failureMode ? { failureMode: o.failureMode } : {}),
   });
   for (const line of outcome.lines) o.onOutput(line.stream, line.text.endsWith('\n') ? line.text : `${line.text}\n`);
   return { exitCode: outcome.exitCode };

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../../agent/domain/index.js';
 import type { Clock, Logger } from '../../../agent/domain/index.js';
+import type { FailureMode } from '../calico/calicoctl.js';
 import type { ValidationPort } from '../calico/validate.js';
 import { createKubeHttp } from './kube-http.js';
 import type { WatchEvent } from './kube-http.js';
@@ -26,6 +27,8 @@ export interface KubeletOptions {
   readonly clock?: Clock;
   /** Validator the calicoctl emulation uses; default the project's (agent/desired). */
   readonly validator?: ValidationPort;
+  /** calicoctl on a failing resource: `stop` (CALICO.md, default) or `continue` (current upstream). */
+  readonly calicoctlFailureMode?: FailureMode;
   /** How long an image that is not emulated backs off before the pod fails. Default 1500 ms. */
   readonly imagePullFailAfterMs?: number;
   /** Retry period while a ServiceAccount or ConfigMap is missing. Default 500 ms. */
@@ -52,6 +55,7 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     clock: o.clock ?? systemClock,
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.validator ? { validator: o.validator } : {}),
+    ...(o.calicoctlFailureMode ? { calicoctlFailureMode: o.calicoctlFailureMode } : {}),
     imagePullFailAfterMs: o.imagePullFailAfterMs ?? 1500,
     retryMs: o.retryMs ?? 500,
   };

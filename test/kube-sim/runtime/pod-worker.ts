@@ -11,6 +11,7 @@
 //   ContainerCreating with the reason as message, a FailedMount event), retried until it appears,
 //   the pod is deleted or activeDeadlineSeconds passes.
 import type { Clock, Logger } from '../../../agent/domain/index.js';
+import type { FailureMode } from '../calico/calicoctl.js';
 import type { ValidationPort } from '../calico/validate.js';
 import { runCalicoctlImage } from './calicoctl-image.js';
 import { buildEnv, expandRefs } from './env.js';
@@ -41,6 +42,7 @@ export interface PodWorkerDeps {
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly validator?: ValidationPort;
+  readonly calicoctlFailureMode?: FailureMode;
   readonly imagePullFailAfterMs: number;
   readonly retryMs: number;
 }
@@ -234,7 +236,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     let exitCode: number;
     if (image.kind === 'calicoctl') {
       const api = createKubeHttp({ url: deps.url, token, ...(deps.ca ? { ca: deps.ca } : {}), timeoutMs: 10_000 });
-      const run = runCalicoctlImage({ argv: argvResult.argv, env, files, api, version: image.version, ...(deps.validator ? { validator: deps.validator } : {}), onOutput });
+      const run = runCalicoctlImage({ argv: argvResult.argv, env, files, api, version: image.version, ...(deps.validator ? { validator: deps.validator } : {}), ...(deps.calicoctlFailureMode ? { failureMode: deps.calicoctlFailureMode } : {}), onOutput });
       // The emulation is not interruptible mid-request; a deadline still ends the container.
       exitCode = (await Promise.race([run, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Stopped()), { once: true }))])).exitCode;
     } else {
