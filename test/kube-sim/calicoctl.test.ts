@@ -195,7 +195,7 @@ ${gnp('c')}`;
     const bad = `${gnp('ok')}---\n${gnp('bad', '\n    protocol: tcp\n    destination:\n      ports: [22]')}`;
     const r = await run(api, ['apply', '-f', '/m/a.yaml'], { '/m/a.yaml': bad });
     expect(r.out).toBe("Partial success: applied the first 1 out of 2 'GlobalNetworkPolicy' resources:");
-    expect(r.err).toMatch(/^Hit error\(s\): \[error with the following fields:\n-  spec\.ingress\[0\]\.protocol \(protocol "tcp" is not one of/);
+    expect(r.err).toMatch(/^Hit error\(s\): \[error with the following fields:\n- {2}spec\.ingress\[0\]\.protocol \(protocol "tcp" is not one of/);
     const unknown = await run(api, ['apply', '-f', '/m/a.yaml'], { '/m/a.yaml': gnp('u').replace('selector:', 'selectr:') });
     expect(unknown.err).toBe('field in document is not recognized or is in the wrong location: selectr');
     expect(api.objects.has(`${CRD}/globalnetworkpolicies/default.u`)).toBe(false);
