@@ -9,7 +9,7 @@ import type { PlanStep, StepResult } from '../domain/state.js';
 import { batchesFor } from './batches.js';
 import { DEFAULT_KUBECTL_IMAGE } from './images.js';
 import type { KubeOps } from './kube-ops.js';
-import { buildExecutorObjects, containerNameFor } from './pod.js';
+import { buildExecutorObjects, containerNameFor, MANAGED_BY, MANAGED_BY_LABEL } from './pod.js';
 import { renderBatches } from './render.js';
 import { mapResults } from './results.js';
 
@@ -114,6 +114,29 @@ export class CalicoctlExecutor {
     } finally {
       await this.cleanup(podRef, objects.configMaps, log);
     }
+  }
+
+  /**
+   * Removes executor Pods and ConfigMaps older than `olderThanMs` (default: the pod deadline plus
+   * slack, past which no live job can still use them) that a crashed worker left behind and that
+   * no retry of their job will clean (a superseded job is never retried). Returns what it removed.
+   */
+  async sweep(input: { readonly now: Date; readonly olderThanMs?: number }): Promise<string[]> {
+    const o = this.options;
+    const cutoff = input.now.getTime() - (input.olderThanMs ?? o.podTimeoutMs + 2 * DEADLINE_SLACK_MS);
+    const listed = await o.kube.listObjects({ namespace: o.namespace, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY}` });
+    const old = (x: { createdAt?: Date }) => x.createdAt !== undefined && x.createdAt.getTime() <= cutoff;
+    const removed: string[] = [];
+    for (const pod of listed.pods.filter(old)) {
+      await o.kube.deletePod({ namespace: o.namespace, name: pod.name, waitMs: 0 }).catch(() => undefined);
+      removed.push(`pod/${pod.name}`);
+    }
+    for (const cm of listed.configMaps.filter(old)) {
+      await o.kube.deleteConfigMap({ namespace: o.namespace, name: cm.name });
+      removed.push(`configmap/${cm.name}`);
+    }
+    if (removed.length > 0) o.logger.info({ removed }, 'removed executor objects left by an earlier worker');
+    return removed;
   }
 
   /** A 409 means an earlier run of the same job left its object behind: remove it and create once more. */

@@ -20,6 +20,18 @@ export interface KubeOps {
   /** Resolves once the pod is gone (or never existed). */
   deletePod(input: ObjectRef & { readonly waitMs?: number }): Promise<void>;
   deleteConfigMap(input: ObjectRef): Promise<void>;
+  /** Pods and ConfigMaps in the namespace matching the label selector. */
+  listObjects(input: { readonly namespace: string; readonly labelSelector: string }): Promise<ListedObjects>;
+}
+
+export interface ListedObject {
+  readonly name: string;
+  readonly createdAt?: Date;
+}
+
+export interface ListedObjects {
+  readonly pods: readonly ListedObject[];
+  readonly configMaps: readonly ListedObject[];
 }
 
 const DONE_PHASES = new Set(['Succeeded', 'Failed']);
@@ -75,6 +87,16 @@ export function kubeOpsFor(config: KubeConfig): KubeOps {
         if (Date.now() > until) throw new ExecutorError(`pod ${input.namespace}/${input.name} is still terminating`, { code: 'pod-terminating' });
         await new Promise((r) => setTimeout(r, 200));
       }
+    },
+    listObjects: async (input) => {
+      const action = `list executor objects in ${input.namespace}`;
+      const [pods, configMaps] = await Promise.all([
+        core.listNamespacedPod(input).catch(fail(action)),
+        core.listNamespacedConfigMap(input).catch(fail(action)),
+      ]);
+      const listed = (items: { metadata?: { name?: string; creationTimestamp?: Date } }[]): ListedObject[] =>
+        items.map((i) => ({ name: i.metadata?.name ?? '', ...(i.metadata?.creationTimestamp ? { createdAt: new Date(i.metadata.creationTimestamp) } : {}) }));
+      return { pods: listed(pods.items), configMaps: listed(configMaps.items) };
     },
     deleteConfigMap: async (input) => {
       await core.deleteNamespacedConfigMap(input).catch(ignoreNotFound(`delete configmap ${input.namespace}/${input.name}`));

@@ -193,6 +193,25 @@ describe('CalicoctlExecutor on the simulator', () => {
     expect(await leftovers(ns)).toEqual([]);
   });
 
+  it('sweeps executor objects a crashed worker left behind, and nothing else', async () => {
+    const { ns, executor } = await setup();
+    const labels = { 'app.kubernetes.io/managed-by': 'calico-gitops' };
+    await create(api, `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'calico-gitops-old-0', labels }, data: {} });
+    await create(api, `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'someone-elses' }, data: {} });
+    await create(api, `/api/v1/namespaces/${ns}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'calico-gitops-old', labels },
+      spec: { serviceAccountName: 'calico-gitops-executor', restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.k8s.io/kubectl:v1.32.0', args: ['version', '--client'] }] },
+    });
+    expect(await executor.sweep({ now: new Date(), olderThanMs: 60_000 })).toEqual([]);
+    const removed = await executor.sweep({ now: new Date(Date.now() + 5_000), olderThanMs: 0 });
+    expect(removed.sort()).toEqual(['configmap/calico-gitops-old-0', 'pod/calico-gitops-old']);
+    expect(await leftovers(ns)).toEqual([]);
+    const other = await api.request({ method: 'GET', path: `/api/v1/namespaces/${ns}/configmaps/someone-elses` });
+    expect(other.status).toBe(200);
+  });
+
   it('cleans up when the job is cancelled while the pod runs', async () => {
     const { ns, executor, suffix } = await setup();
     sim.faults.set([{ pathPrefix: `${CRD}/globalnetworkpolicies`, latencyMs: 3_000 }]);
