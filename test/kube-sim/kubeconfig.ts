@@ -6,13 +6,20 @@ export function kubeconfigYaml(o: { server: string; token: string; user: string;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kube-sim', cluster: { server: o.server, ...(o.caData ? { 'certificate-authority-data': o.caData.toString('base64') } : {}) } }],
+    clusters: [{ name: 'kube-sim', cluster: { server: o.server, ...tlsFields(o) } }],
     users: [{ name: o.user, user: { token: o.token } }],
     contexts: [{ name: 'kube-sim', context: { cluster: 'kube-sim', user: o.user, ...(o.namespace ? { namespace: o.namespace } : {}) } }],
     'current-context': 'kube-sim',
     preferences: {},
   };
   return yaml.dump(doc, { lineWidth: -1 });
+}
+
+function tlsFields(o: { server: string; caData?: Buffer }): Record<string, unknown> {
+  if (o.caData) return { 'certificate-authority-data': o.caData.toString('base64') };
+  // client-node refuses an http:// server unless this is set ("HTTP protocol is not allowed when
+  // skipTLSVerify is not set"); there is no TLS to verify anyway.
+  return o.server.startsWith('http://') ? { 'insecure-skip-tls-verify': true } : {};
 }
 
 export async function writeKubeconfigFile(file: string, o: Parameters<typeof kubeconfigYaml>[0]): Promise<void> {
