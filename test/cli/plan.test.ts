@@ -128,3 +128,29 @@ describe('calico-gitops plan', () => {
     await unlink(join(tmp, 'dead-kubeconfig')).catch(() => undefined);
   });
 });
+
+describe('runPlan output', () => {
+  const capture = (tty: boolean, colors: boolean) => {
+    let out = '';
+    let err = '';
+    return {
+      io: { stdout: { isTTY: tty, hasColors: () => colors, write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } },
+      out: () => out,
+      err: () => err,
+    };
+  };
+
+  it.each([
+    [true, true, true],
+    // NO_COLOR (hasColors() false) or not a terminal: plain text.
+    [true, false, false],
+    [false, true, false],
+  ])('tty %s, colours %s → ANSI %s', async (tty, colors, ansi) => {
+    const { runPlan } = await import('../../agent/cli/commands/plan.js');
+    const c = capture(tty, colors);
+    const code = await runPlan({ dir: FIXTURE_DIR, kubeconfig }, c.io);
+    expect(c.err()).toBe('');
+    expect(code).toBe(2);
+    expect(c.out().includes('\u001b[')).toBe(ansi);
+  });
+});
