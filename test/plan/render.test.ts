@@ -36,8 +36,8 @@ describe('renderPlan', () => {
     expect(text).not.toContain('\u001b[');
     expect(text).toContain('+ create GlobalNetworkPolicy new-a');
     expect(text).toContain('~ update GlobalNetworkPolicy changed');
-    expect(text).toMatch(/^    -  +- action: Deny$/m);
-    expect(text).toMatch(/^    \+  +- action: Allow$/m);
+    expect(text).toMatch(/^ {4}- +- action: Deny$/m);
+    expect(text).toMatch(/^ {4}\+ +- action: Allow$/m);
     expect(text).toMatch(/! skipped update GlobalNetworkPolicy theirs \(not-owned\): .*not managed by calico-gitops/);
     expect(text.trimEnd().split('\n').at(-1)).toBe('3 to create, 1 to update, 0 to delete (1 unchanged, 1 skipped)');
     // Bookkeeping annotations are written but not shown in diffs.
