@@ -3,11 +3,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import type { LiveCache } from '../../agent/live/live-cache.js';
 import { applyDesired, desiredFrom, fixtureFiles, planAgainst, startLive, version } from './round-trip.js';
 import { adminRequest } from './sim-apply.js';
+import { kubeTransport } from '../../agent/live/transport.js';
+import { createKubeClients } from '../../agent/kube/client.js';
 
 let sim: KubeSim | undefined;
 let live: LiveCache | undefined;
@@ -103,6 +106,50 @@ describe('live cache against the simulator', () => {
     // The watch works again afterwards.
     await adminRequest(sim, 'DELETE', `${prefix}/default.after-drop`);
     await waitFor(() => live?.get('GlobalNetworkPolicy//after-drop' as never) === undefined, 15_000);
+  });
+
+  it('catches up after its watches were cut during a burst of changes', async () => {
+    sim = await startCluster({ calicoVersion: 'v3.31.2', historySize: 5 });
+    const messages: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => messages.push((JSON.parse(line) as { msg: string }).msg) });
+    live = await startLive(sim, dir, { backoff: { initialMs: 50, maxMs: 100 }, logger });
+    await live.waitForSync(20_000);
+    const prefix = '/apis/crd.projectcalico.org/v1/globalnetworkpolicies';
+    // Watches on this collection are cut while more changes happen than the server keeps history for.
+    sim.faults.set([{ pathPrefix: prefix, dropWatch: true }]);
+    for (let i = 0; i < 12; i += 1) {
+      await adminRequest(sim, 'POST', prefix, {
+        apiVersion: 'crd.projectcalico.org/v1',
+        kind: 'GlobalNetworkPolicy',
+        metadata: { name: `default.burst-${i}`, annotations: { 'projectcalico.org/metadata': JSON.stringify({ name: `burst-${i}` }) } },
+        spec: { selector: 'all()', tier: 'default' },
+      });
+    }
+    sim.faults.clear();
+    await waitFor(() => [...(live?.list() ?? [])].filter((r) => r.key.startsWith('GlobalNetworkPolicy//burst-')).length === 12, 15_000);
+    expect(live.isSynced()).toBe(true);
+    expect(messages).toContain('live watch failed; restarting after backoff');
+  });
+
+  it('gets a 410 from the server for a resourceVersion older than its history (which the cache answers with a relist)', async () => {
+    sim = await startCluster({ calicoVersion: 'v3.31.2', historySize: 5 });
+    const prefix = '/apis/crd.projectcalico.org/v1/globalnetworksets';
+    const first = (await adminRequest(sim, 'GET', prefix)) as { metadata: { resourceVersion: string } };
+    for (let i = 0; i < 12; i += 1) {
+      await adminRequest(sim, 'POST', prefix, { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkSet', metadata: { name: `s${i}` }, spec: { nets: [] } });
+    }
+    const kubeconfig = join(dir, 'kc-410');
+    await sim.writeKubeconfig(kubeconfig);
+    const transport = kubeTransport(createKubeClients({ kubeconfig }));
+    const done = await new Promise<unknown>((resolve) => {
+      void transport.watch(
+        { group: 'crd.projectcalico.org', version: 'v1', plural: 'globalnetworksets' },
+        { resourceVersion: first.metadata.resourceVersion, timeoutSeconds: 10 },
+        () => undefined,
+        resolve,
+      );
+    });
+    expect(done).toMatchObject({ name: 'KubeError', status: 410 });
   });
 
   it('is unsynced while a kind cannot be listed, and nothing is planned from it', async () => {

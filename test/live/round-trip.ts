@@ -7,6 +7,7 @@ import pino from 'pino';
 import { buildDesiredState } from '../../agent/desired/index.js';
 import { parseCalicoVersion, type CalicoVersion } from '../../agent/domain/calico-version.js';
 import { KINDS } from '../../agent/domain/kinds.js';
+import type { Logger } from '../../agent/domain/runtime.js';
 import type { DesiredState, LiveView, Plan, SourceFile } from '../../agent/domain/state.js';
 import { createKubeClients } from '../../agent/kube/client.js';
 import { detectCluster } from '../../agent/kube/detect.js';
@@ -66,7 +67,11 @@ export async function applyDesired(sim: KubeSim, desired: DesiredState): Promise
   return plan;
 }
 
-export async function startLive(sim: KubeSim, dir: string, o: { resyncIntervalMs?: number; backoff?: { initialMs: number; maxMs: number } } = {}): Promise<LiveCache> {
+export async function startLive(
+  sim: KubeSim,
+  dir: string,
+  o: { resyncIntervalMs?: number; backoff?: { initialMs: number; maxMs: number }; logger?: Logger } = {},
+): Promise<LiveCache> {
   const kubeconfig = join(dir, 'kubeconfig');
   await sim.writeKubeconfig(kubeconfig);
   const clients = createKubeClients({ kubeconfig });
@@ -74,7 +79,7 @@ export async function startLive(sim: KubeSim, dir: string, o: { resyncIntervalMs
   const live = createLiveCache({
     clients,
     cluster,
-    logger: pino({ level: 'silent' }),
+    logger: o.logger ?? pino({ level: 'silent' }),
     ...(o.resyncIntervalMs === undefined ? {} : { resyncIntervalMs: o.resyncIntervalMs }),
     ...(o.backoff === undefined ? {} : { backoff: o.backoff }),
     watchTimeoutSeconds: 30,
