@@ -26,6 +26,10 @@ spec:
 
 async function run(api: MemoryApi, argv: string[], files: Record<string, string> = {}, o: { version?: string; env?: Record<string, string>; failureMode?: 'stop' | 'continue' } = {}): Promise<CtlOutcome & { out: string; err: string }> {
   const outcome = await runCalicoctl({
+    listDir: (dir) => {
+      const inside = Object.keys(files).filter((p) => p.startsWith(`${dir}/`));
+      return inside.length ? inside : undefined;
+    },
     ...(o.failureMode ? { failureMode: o.failureMode } : {}),
     argv,
     env: o.env ?? { DATASTORE_TYPE: 'kubernetes' },
@@ -201,6 +205,16 @@ ${gnp('c')}`;
     expect(api.objects.has(`${CRD}/globalnetworkpolicies/default.u`)).toBe(false);
     const validated = await run(api, ['validate', '-f', '/m/a.yaml'], { '/m/a.yaml': bad });
     expect(validated.out).toBe("Partial success: validated the first 1 out of 2 'GlobalNetworkPolicy' resources:");
+  });
+
+  it('reads the YAML files of a directory in name order', async () => {
+    const api = cluster('v3.31.2');
+    const files = { '/m/b.yaml': gnp('second'), '/m/a.yaml': gnp('first'), '/m/notes.txt': 'not yaml' };
+    const r = await run(api, ['apply', '-f', '/m'], files);
+    expect(r.out).toBe("Successfully applied 2 'GlobalNetworkPolicy' resource(s)");
+    const order = api.requests.filter((q) => q.method === 'POST').map((q) => q.path);
+    expect(order).toHaveLength(2);
+    expect([...api.objects.keys()].filter((k) => k.includes('globalnetworkpolicies'))).toEqual([`${CRD}/globalnetworkpolicies/default.first`, `${CRD}/globalnetworkpolicies/default.second`]);
   });
 
   it('reports a missing file and bad arguments', async () => {

@@ -32,6 +32,8 @@ export interface CalicoctlOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Reads a file visible in the container (mounted ConfigMaps); undefined when absent. */
   readFile(path: string): string | undefined;
+  /** Files directly inside a directory (absolute paths); undefined when it is not a directory. */
+  listDir?(path: string): readonly string[] | undefined;
   /** The API server, authenticated as the pod's ServiceAccount. */
   readonly api: KubeApi;
   /** The binary's version: the image tag (`v3.31.2`). */
@@ -98,7 +100,20 @@ type Input = { ok: true; resources: readonly InputResource[] } | { ok: false; me
 function loadInput(cmd: CtlCommand, o: CalicoctlOptions, version: CalicoVersion): Input {
   const path = cmd.filename ?? '';
   const content = o.readFile(path);
-  if (content === undefined) return { ok: false, message: `open ${path}: no such file or directory` };
+  if (content !== undefined) return loadFile(path, content, o, version);
+  // A directory: its .yaml/.yml/.json files in name order, stopping at the first bad file.
+  const entries = o.listDir?.(path)?.filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  if (entries === undefined) return { ok: false, message: `open ${path}: no such file or directory` };
+  const resources: InputResource[] = [];
+  for (const file of entries) {
+    const one = loadFile(file, o.readFile(file) ?? '', o, version);
+    if (!one.ok) return one;
+    resources.push(...one.resources);
+  }
+  return { ok: true, resources };
+}
+
+function loadFile(path: string, content: string, o: CalicoctlOptions, version: CalicoVersion): Input {
   const loaded = loadDocuments(content);
   if (!loaded.ok) return loaded;
 

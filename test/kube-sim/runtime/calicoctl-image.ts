@@ -24,6 +24,11 @@ export async function runCalicoctlImage(o: CalicoctlImageRun): Promise<{ exitCod
     argv: o.argv,
     env: o.env,
     readFile: (file) => o.files.readFile(file),
+    listDir: (dir) => {
+      const prefix = `${dir.replace(/\/+$/, '')}/`;
+      const inside = o.files.files().map((f) => f.path).filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
+      return inside.length ? inside : undefined;
+    },
     api: o.api,
     clientVersion: o.version,
     ...(o.validator ? { validator: o.validator } : {}),

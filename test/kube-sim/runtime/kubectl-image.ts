@@ -14,6 +14,8 @@ export interface KubectlRun {
   readonly files: MountedFiles;
   readonly server: { readonly url: string; readonly token: string; readonly caCertPath?: string; readonly namespace: string };
   readonly signal: AbortSignal;
+  /** Shared discovery/OpenAPI cache (kubectl's KUBECACHEDIR); a fresh one per run when absent. */
+  readonly cacheDir?: string;
   onOutput(stream: 'stdout' | 'stderr', text: string): void;
 }
 
@@ -73,7 +75,7 @@ export async function runKubectlImage(o: KubectlRun): Promise<{ exitCode: number
 
     return await new Promise<{ exitCode: number }>((resolve) => {
       const child = spawn(o.kubectlPath, args, {
-        env: { ...o.env, HOME: home, KUBECONFIG: kubeconfig },
+        env: { ...o.env, HOME: home, KUBECONFIG: kubeconfig, ...(o.cacheDir ? { KUBECACHEDIR: o.cacheDir } : {}) },
         cwd: root.length ? dir : undefined,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

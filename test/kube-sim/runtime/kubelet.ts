@@ -2,6 +2,9 @@
 // kubelet would, with its own credentials) and runs each new Pending pod in a pod worker.
 // A deleted pod's worker is stopped; pods already finished (e.g. loaded from a state file) are left alone.
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { systemClock } from '../../../agent/domain/index.js';
 import type { Clock, Logger } from '../../../agent/domain/index.js';
 import type { FailureMode } from '../calico/calicoctl.js';
@@ -60,11 +63,15 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     retryMs: o.retryMs ?? 500,
   };
   let front: Promise<TlsFront> | undefined;
-  async function kubectlEndpoint(): Promise<{ url: string; caCertPath?: string }> {
-    if (o.url.startsWith('https:')) return { url: o.url, ...(o.caCertPath ? { caCertPath: o.caCertPath } : {}) };
+  // One discovery cache for every kubectl run on this node (kubectl re-discovers per fresh HOME).
+  let cacheDir: Promise<string> | undefined;
+  async function kubectlEndpoint(): Promise<{ url: string; caCertPath?: string; cacheDir: string }> {
+    cacheDir ??= mkdtemp(path.join(os.tmpdir(), 'kube-sim-kubectl-cache-'));
+    const cache = await cacheDir;
+    if (o.url.startsWith('https:')) return { url: o.url, ...(o.caCertPath ? { caCertPath: o.caCertPath } : {}), cacheDir: cache };
     front ??= startTlsFront({ target: o.url });
     const f = await front;
-    return { url: f.url, caCertPath: f.caCertPath };
+    return { url: f.url, caCertPath: f.caCertPath, cacheDir: cache };
   }
   const stopAll = new AbortController();
   const workers = new Map<string, { stop: AbortController; done: Promise<void> }>();
@@ -139,6 +146,7 @@ export function startKubelet(o: KubeletOptions): Kubelet {
       await running;
       await Promise.all([...workers.values()].map((w) => w.done));
       if (front) await (await front).close();
+      if (cacheDir) await rm(await cacheDir, { recursive: true, force: true });
     },
   };
 }

@@ -38,7 +38,7 @@ export interface PodWorkerDeps {
   readonly caCertPath?: string;
   readonly kubectlPath: string;
   /** Where the kubectl image connects: HTTPS, since this kubectl sends no token over plain HTTP. */
-  kubectlEndpoint(): Promise<{ url: string; caCertPath?: string }>;
+  kubectlEndpoint(): Promise<{ url: string; caCertPath?: string; cacheDir?: string }>;
   readonly clock: Clock;
   readonly logger?: Logger;
   readonly validator?: ValidationPort;
@@ -242,7 +242,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     } else {
       const endpoint = await deps.kubectlEndpoint();
       const server = { url: endpoint.url, token, namespace: ns, ...(endpoint.caCertPath ? { caCertPath: endpoint.caCertPath } : {}) };
-      exitCode = (await runKubectlImage({ kubectlPath: deps.kubectlPath, argv: argvResult.argv, env, files, server, signal, onOutput })).exitCode;
+      exitCode = (await runKubectlImage({ kubectlPath: deps.kubectlPath, argv: argvResult.argv, env, files, server, signal, onOutput, ...(endpoint.cacheDir ? { cacheDir: endpoint.cacheDir } : {}) })).exitCode;
       if (signal.aborted) throw new Stopped();
     }
     await write(setState(which, index, terminated({ exitCode, startedAt, finishedAt: now() })));
