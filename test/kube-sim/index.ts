@@ -1,5 +1,23 @@
-// The simulated cluster everyone uses: the API server (server.ts) plus the node runtime (kubelet
-// with the emulated calicoctl and kubectl images). `close()` stops both.
+// The simulated cluster everyone uses: the API server (server.ts) plus one node's runtime (the
+// kubelet in runtime/, running the emulated calicoctl and kubectl images). `close()` stops both.
+//
+// What the node does, in short (details in runtime/pod-worker.ts and calico/calicoctl.ts):
+// - Every new Pending pod (all namespaces) is bound to `sim-node-1`, waits for its ServiceAccount
+//   and ConfigMap volumes (Pending, containers waiting in ContainerCreating with the reason as the
+//   message), then runs init containers one by one and the containers one by one, and ends
+//   Succeeded (every container exited 0) or Failed, with terminated states, Events and logs.
+// - restartPolicy is not honoured beyond Never: nothing is ever restarted.
+// - activeDeadlineSeconds counts from the pod's start: Failed / DeadlineExceeded, running
+//   containers killed (exit 137).
+// - Images: `quay.io/calico/ctl` / `calico/ctl` (tag = calicoctl version) and
+//   `registry.k8s.io/kubectl` / `bitnami/kubectl` (the real kubectl binary). Anything else waits
+//   in ErrImagePull, then ImagePullBackOff, and the pod fails (reason ImagePullBackOff) after
+//   `kubelet.imagePullFailAfterMs` (default 1.5 s) instead of hanging like a real node.
+// - Both images act as the pod's ServiceAccount over HTTP(S), so RBAC applies. On a plain-HTTP
+//   simulator the kubectl image goes through a local HTTPS front (this kubectl sends no token
+//   over http://).
+// - calicoctl stops a multi-document file at the first failure (CALICO.md); pass
+//   `kubelet: { calicoctlFailureMode: 'continue' }` for current upstream behaviour.
 import { startKubelet } from './runtime/kubelet.js';
 import type { KubeletOptions } from './runtime/kubelet.js';
 import { startKubeSim } from './server.js';
