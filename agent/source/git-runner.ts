@@ -44,10 +44,11 @@ export class GitRunner {
     const allowed = Object.keys(env).filter((k) => GUARDED.test(k));
     this.#git = simpleGit({
       baseDir: options.cwd,
-      config: [...(options.config ?? [])],
+      // curl gives up on a stalled transfer by itself, so no git-remote-http outlives a timeout.
+      config: [`http.lowSpeedLimit=1`, `http.lowSpeedTime=${Math.max(1, Math.ceil(options.timeoutMs / 1000))}`, ...(options.config ?? [])],
+      // simple-git's default completion (close, or 50 ms after exit) is kept on purpose: a killed
+      // git leaves git-remote-http holding the pipes, so `close` alone would never come.
       timeout: { block: options.timeoutMs },
-      // Finish on `close` alone: the default also waits 50 ms after `exit`, doubling short commands.
-      completion: { onClose: true, onExit: false },
       allowEnvironment: allowed,
       unsafe: {
         allowUnsafeConfigPaths: allowed.some((k) => k.startsWith('GIT_CONFIG')),

@@ -69,6 +69,8 @@ export class GitSource {
   #last: SourceSnapshot | undefined;
   #applied: string | undefined;
   #ready: Promise<void> | undefined;
+  /** Serializes mirror-writing work: two fetches into one mirror would fight over ref locks. */
+  #queue: Promise<unknown> = Promise.resolve();
   #stats: SnapshotStats = { listed: 0, policyFiles: 0, blobsRead: 0, blobsReused: 0 };
 
   constructor(options: GitSourceOptions) {
@@ -111,14 +113,22 @@ export class GitSource {
   }
 
   /** Fetches the branch into the mirror; returns its head sha. */
-  async fetch(): Promise<string> {
+  fetch(): Promise<string> {
+    return this.#exclusive(() => this.#fetch());
+  }
+
+  async #fetch(): Promise<string> {
     const { runner, auth } = await this.#runner();
     await this.#run(runner, auth, 'fetch', ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.url, `+refs/heads/${this.#o.branch}:${MIRROR_REF}`]);
     return (await this.#run(runner, auth, 'rev-parse', ['rev-parse', '--verify', `${MIRROR_REF}^{commit}`])).trim();
   }
 
   /** Reads the policy files of `revision` (already fetched) from the mirror. */
-  async snapshot(revision: string): Promise<SourceSnapshot> {
+  snapshot(revision: string): Promise<SourceSnapshot> {
+    return this.#exclusive(() => this.#snapshot(revision));
+  }
+
+  async #snapshot(revision: string): Promise<SourceSnapshot> {
     const { runner, auth } = await this.#runner();
     const meta = await this.#run(runner, auth, 'log', ['log', '-1', '--no-show-signature', '--format=%H%x00%an <%ae>%x00%B', revision]);
     const [sha = revision, author = '', message = ''] = meta.split('\0');
@@ -197,14 +207,18 @@ export class GitSource {
    * Head check first; fetch and read only when the branch moved. Satisfies the controller's
    * SourcePort. Throws SourceError; the cached snapshot stays available as `lastSnapshot`.
    */
-  async latest(): Promise<SourceResult> {
+  latest(): Promise<SourceResult> {
+    return this.#exclusive(() => this.#latest());
+  }
+
+  async #latest(): Promise<SourceResult> {
     const head = await this.headRevision();
     const previous = this.#applied ?? this.#last?.revision;
     if (this.#last && this.#last.revision === head) {
       return { snapshot: this.#last, forcePush: false, changed: false, ...(previous ? { previous } : {}) };
     }
-    const fetched = await this.fetch();
-    const snapshot = await this.snapshot(fetched);
+    const fetched = await this.#fetch();
+    const snapshot = await this.#snapshot(fetched);
     const forcePush = previous !== undefined && previous !== fetched && !(await this.isAncestor(previous, fetched));
     if (forcePush) this.#o.logger.warn({ previous, revision: fetched }, 'branch history was rewritten (force-push)');
     this.#last = snapshot;
@@ -221,6 +235,12 @@ export class GitSource {
     } catch {
       return false;
     }
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   #decode(blobs: Map<string, { content: Buffer }>, sha: string): string | undefined {

@@ -169,3 +169,65 @@ describe('GitSource', () => {
     expect(await readFile(join(src.mirrorDir, 'config'), 'utf8')).not.toContain('s3cretTOKEN');
   });
 });
+
+describe('GitSource robustness', () => {
+  it('serializes concurrent calls on one mirror', async () => {
+    const { remote, sha } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+    const src = await source(remote.url);
+    const results = await Promise.all([src.latest(), src.latest(), src.fetch(), src.latest()]);
+    expect(results.map((r) => (typeof r === 'string' ? r : r.snapshot.revision))).toEqual([sha, sha, sha, sha]);
+    expect(results.filter((r) => typeof r !== 'string' && r.changed)).toHaveLength(1);
+  });
+
+  it('kills a git process that hangs and reports a timeout', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const src = await source(`http://127.0.0.1:${port}/repo.git`, { timeoutMs: 500 });
+      const err = await src.headRevision().catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'SourceError', code: 'timeout', disposition: 'transient' });
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+
+  it('stops at once when the abort signal fires', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const ac = new AbortController();
+    try {
+      const src = await source(`http://127.0.0.1:${port}/repo.git`, { timeoutMs: 20_000, signal: ac.signal });
+      const pending = src.headRevision().catch((e: unknown) => e);
+      setTimeout(() => ac.abort(), 200);
+      expect(await pending).toMatchObject({ name: 'SourceError', code: 'aborted' });
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+
+  it('passes the SSH key and host key options to ssh and reports a refused key as auth', async () => {
+    // A stand-in `ssh` on PATH records its arguments and refuses like a server would.
+    const bin = await makeTempDir('cg-bin-');
+    const log = join(bin, 'ssh-args');
+    await writeFile(join(bin, 'ssh'), `#!/bin/sh\necho "$@" > '${log}'\necho 'git@example.test: Permission denied (publickey).' >&2\nexit 255\n`, { mode: 0o755 });
+    const src = await source('ssh://git@example.test/acme/policies.git', {
+      baseEnv: { PATH: `${bin}:/usr/bin:/bin` },
+      credentials: { kind: 'ssh', keyFile: '/secrets/id_ed25519', knownHostsFile: '/secrets/known_hosts' },
+    });
+    const err = await src.headRevision().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'SourceError', code: 'auth', disposition: 'stalled' });
+    const args = await readFile(log, 'utf8');
+    expect(args).toContain('-i /secrets/id_ed25519');
+    expect(args).toContain('StrictHostKeyChecking=yes');
+    expect(args).toContain('UserKnownHostsFile=/secrets/known_hosts');
+    expect(args).toContain('git@example.test');
+  });
+});
