@@ -194,6 +194,18 @@ describe('sync queue', () => {
     expect(recorder.applied).toHaveLength(8);
   });
 
+  it('runs an uninstall whatever the latest revision', async () => {
+    const ctx = await setup();
+    const recorder = new Recorder();
+    const executor = new ScriptedExecutor(async (_n, steps) => okResults(steps));
+    await ctx.queue.setLatestRevision('newer');
+    const uninstall = await ctx.queue.enqueueUninstall({ plan: planFor('old', ['x', 'y']), requestedBy: 'ops' });
+    await startWorker(ctx, { executor }, recorder);
+    await expect(ctx.queue.waitFor(uninstall.jobId, 10_000)).resolves.toMatchObject({ applied: 2 });
+    expect(recorder.audit.map((e) => [e.kind, e.author])).toEqual([['uninstall', 'ops'], ['uninstall', 'ops']]);
+    expect(uninstall.jobId).toMatch(/^uninstall-/);
+  });
+
   it('debounces a burst of heal jobs into one repair with the newest plan', async () => {
     const cluster = randomCluster();
     const logger = captureLogger();
@@ -207,6 +219,11 @@ describe('sync queue', () => {
     for (const names of [['a'], ['a', 'b'], ['a', 'b', 'c']]) await queue.enqueueHeal({ plan: planFor('c1', names), revision: 'c1' });
     await new Promise((r) => setTimeout(r, 1_500));
     expect(executor.calls.map((c) => c.steps)).toEqual([3]);
+    // Once a newer commit is known, repairing toward the old one would undo it.
+    await queue.setLatestRevision('c2');
+    const late = await queue.enqueueHeal({ plan: planFor('c1', ['d']), revision: 'c1' });
+    await expect(queue.waitFor(late.jobId, 5_000)).resolves.toEqual({ skipped: 'superseded by c2' });
+    expect(executor.calls).toHaveLength(1);
   });
 });
 
