@@ -1,6 +1,7 @@
 // The resource handlers: create/get/list/update/patch/delete with the real server's semantics
 // (resourceVersion preconditions, status subresource, finalizers, propagation, namespaces).
 import { randomBytes, randomUUID } from 'node:crypto';
+import yaml from 'js-yaml';
 import { admitCreate, admitUpdate } from './admission.js';
 import type { TokenAuthority } from './authn.js';
 import { typeFromCrd } from './crd-types.js';
@@ -211,9 +212,9 @@ export class KubeApi {
   private applyPatch(t: ResourceType, ns: string, name: string, raw: string, o: WriteOptions): Json {
     let applied: unknown;
     try {
-      applied = JSON.parse(raw);
-    } catch {
-      throw badRequest('server-side apply needs a JSON body in this simulator (YAML is a superset; kubectl and client-node send JSON)');
+      applied = yaml.load(raw);
+    } catch (e) {
+      throw badRequest(`error decoding YAML: ${(e as Error).message}`);
     }
     if (!isObj(applied)) throw badRequest('the applied configuration must be an object');
     const existing = this.d.store.get(this.key(t), t.namespaced ? ns : '', name);
@@ -345,12 +346,19 @@ export class KubeApi {
   }
 
   private hasDependents(uid: string): boolean {
-    return this.d.store.all().some(({ object }) => ownerUids(object).includes(uid));
+    let found = false;
+    this.d.store.scan((_k, o) => {
+      if (ownerUids(o as Json).includes(uid)) found = true;
+    });
+    return found;
   }
 
   private orphanDependents(uid: string): void {
-    for (const { typeKey: k, object } of this.d.store.all()) {
-      if (!ownerUids(object).includes(uid)) continue;
+    const dependents: { typeKey: string; object: Json }[] = [];
+    this.d.store.scan((typeKey, o) => {
+      if (ownerUids(o as Json).includes(uid)) dependents.push({ typeKey, object: o as Json });
+    });
+    for (const { typeKey: k, object } of dependents) {
       const next = structuredClone(object);
       const refs = (metaOf(next)['ownerReferences'] as Json[]).filter((r) => str(r['uid']) !== uid);
       if (refs.length) metaOf(next)['ownerReferences'] = refs;

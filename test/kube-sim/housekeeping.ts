@@ -21,31 +21,66 @@ const owners = (o: Json): string[] => {
 };
 
 export function runHousekeeping(d: HousekeepingDeps): void {
-  const all = d.store.all();
-  const uids = new Set(all.map((e) => uidOf(e.object)));
-  // garbage collector: every owner gone → dependent deleted
-  for (const { typeKey, object } of all) {
-    const refs = owners(object);
-    if (refs.length === 0 || metaOf(object)['deletionTimestamp']) continue;
-    if (refs.every((u) => !uids.has(u))) {
-      const t = d.typeOf(typeKey);
-      if (t) d.deleteObject(t, namespaceOf(object), nameOf(object));
-    }
+  // one cheap pass decides which controllers have work: most runs (and every run while thousands
+  // of objects are written) find none and copy nothing
+  const uids = new Set<string>();
+  let owned = false;
+  let foreground = false;
+  let terminating = false;
+  d.store.scan((typeKey, o) => {
+    uids.add(uidOf(o as Json));
+    const m = metaOf(o as Json);
+    if (Array.isArray(m['ownerReferences'])) owned = true;
+    if (m['deletionTimestamp'] && finalizersOf(o as Json).includes('foregroundDeletion')) foreground = true;
+    if (typeKey === '/namespaces' && m['deletionTimestamp']) terminating = true;
+  });
+  if (owned) collectGarbage(d, uids);
+  if (foreground) finishForeground(d);
+  if (terminating) drainNamespaces(d);
+}
+
+/** Every owner gone → the dependent is deleted. */
+function collectGarbage(d: HousekeepingDeps, uids: Set<string>): void {
+  const orphans: { typeKey: string; ns: string; name: string }[] = [];
+  d.store.scan((typeKey, o) => {
+    const refs = owners(o as Json);
+    if (refs.length === 0 || metaOf(o as Json)['deletionTimestamp']) return;
+    if (refs.every((u) => !uids.has(u))) orphans.push({ typeKey, ns: namespaceOf(o as Json), name: nameOf(o as Json) });
+  });
+  for (const o of orphans) {
+    const t = d.typeOf(o.typeKey);
+    if (t) d.deleteObject(t, o.ns, o.name);
   }
-  // foreground deletion: the owner goes once no dependent is left
-  for (const { typeKey, object } of d.store.all()) {
-    if (!metaOf(object)['deletionTimestamp'] || !finalizersOf(object).includes('foregroundDeletion')) continue;
+}
+
+/** Foreground deletion: dependents go first, then the owner. */
+function finishForeground(d: HousekeepingDeps): void {
+  const waiting: { typeKey: string; object: Json }[] = [];
+  d.store.scan((typeKey, o) => {
+    if (metaOf(o as Json)['deletionTimestamp'] && finalizersOf(o as Json).includes('foregroundDeletion')) waiting.push({ typeKey, object: structuredClone(o as Json) });
+  });
+  for (const { typeKey, object } of waiting) {
     const uid = uidOf(object);
-    const dependents = d.store.all().filter((e) => owners(e.object).includes(uid));
     const t = d.typeOf(typeKey);
     if (!t) continue;
+    const dependents: { typeKey: string; ns: string; name: string; deleting: boolean }[] = [];
+    d.store.scan((k, o) => {
+      if (owners(o as Json).includes(uid)) dependents.push({ typeKey: k, ns: namespaceOf(o as Json), name: nameOf(o as Json), deleting: Boolean(metaOf(o as Json)['deletionTimestamp']) });
+    });
     for (const dep of dependents) {
       const dt = d.typeOf(dep.typeKey);
-      if (dt && !metaOf(dep.object)['deletionTimestamp']) d.deleteObject(dt, namespaceOf(dep.object), nameOf(dep.object));
+      if (dt && !dep.deleting) d.deleteObject(dt, dep.ns, dep.name);
     }
-    if (d.store.all().every((e) => !owners(e.object).includes(uid))) d.finishFinalizer(t, object, 'foregroundDeletion');
+    let left = false;
+    d.store.scan((_k, o) => {
+      if (owners(o as Json).includes(uid)) left = true;
+    });
+    if (!left) d.finishFinalizer(t, object, 'foregroundDeletion');
   }
-  // namespace controller
+}
+
+/** The namespace controller: a Terminating namespace is emptied, then removed. */
+function drainNamespaces(d: HousekeepingDeps): void {
   for (const ns of d.store.list('/namespaces')) {
     if (!metaOf(ns)['deletionTimestamp']) continue;
     const name = nameOf(ns);
@@ -53,16 +88,14 @@ export function runHousekeeping(d: HousekeepingDeps): void {
       const t = d.typeOf(typeKey);
       if (t && !metaOf(object)['deletionTimestamp']) d.deleteObject(t, name, nameOf(object));
     }
-    if (d.store.inNamespace(name).length === 0) {
-      const t = d.typeOf('/namespaces');
-      const spec = isObj(ns['spec']) ? ns['spec'] : {};
-      const fins = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
-      if (t && fins.length > 0) {
-        const next = structuredClone(ns);
-        (next['spec'] as Json)['finalizers'] = [];
-        d.store.put('/namespaces', next);
-      }
-      if (finalizersOf(ns).length === 0) d.store.remove('/namespaces', '', name);
+    if (d.store.inNamespace(name).length > 0) continue;
+    const spec = isObj(ns['spec']) ? ns['spec'] : {};
+    const fins = Array.isArray(spec['finalizers']) ? spec['finalizers'] : [];
+    if (fins.length > 0) {
+      const next = structuredClone(ns);
+      (next['spec'] as Json)['finalizers'] = [];
+      d.store.put('/namespaces', next);
     }
+    if (finalizersOf(ns).length === 0) d.store.remove('/namespaces', '', name);
   }
 }

@@ -76,6 +76,11 @@ export class ObjectStore {
     return out;
   }
 
+  /** Visits stored objects without copying them; `fn` must not modify or keep them. */
+  scan(fn: (typeKey: string, object: Readonly<Json>) => void): void {
+    for (const [typeKey, m] of this.data) for (const v of m.values()) fn(typeKey, v);
+  }
+
   all(): { typeKey: string; object: Json }[] {
     const out: { typeKey: string; object: Json }[] = [];
     for (const [typeKey, m] of this.data) for (const v of m.values()) out.push({ typeKey, object: structuredClone(v) });
