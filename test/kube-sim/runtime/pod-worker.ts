@@ -69,6 +69,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Settles with `p`, or rejects with Stopped as soon as the signal aborts. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new Stopped());
+    const onAbort = (): void => reject(new Stopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
 export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): Promise<void> {
   const meta = obj(pod['metadata']);
   const spec = obj(pod['spec']);
@@ -238,7 +257,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
       const api = createKubeHttp({ url: deps.url, token, ...(deps.ca ? { ca: deps.ca } : {}), timeoutMs: 10_000 });
       const run = runCalicoctlImage({ argv: argvResult.argv, env, files, api, version: image.version, ...(deps.validator ? { validator: deps.validator } : {}), ...(deps.calicoctlFailureMode ? { failureMode: deps.calicoctlFailureMode } : {}), onOutput });
       // The emulation is not interruptible mid-request; a deadline still ends the container.
-      exitCode = (await Promise.race([run, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Stopped()), { once: true }))])).exitCode;
+      exitCode = (await abortable(run, signal)).exitCode;
     } else {
       const endpoint = await deps.kubectlEndpoint();
       const server = { url: endpoint.url, token, namespace: ns, ...(endpoint.caCertPath ? { caCertPath: endpoint.caCertPath } : {}) };
