@@ -154,3 +154,53 @@ describe('runPlan output', () => {
     expect(c.out().includes('\u001b[')).toBe(ansi);
   });
 });
+
+describe('calico-gitops plan: partial rights and adoption', () => {
+  it('exits 1 naming the collection it may not list when the live view cannot sync', async () => {
+    await ensureNamespace(sim, 'half');
+    await adminRequest(sim, 'POST', '/api/v1/namespaces/half/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'half', namespace: 'half' } });
+    // May read ClusterInformation and every Calico policy kind, but not HostEndpoints.
+    const resources = ['clusterinformations', 'tiers', 'globalnetworksets', 'networksets', 'globalnetworkpolicies', 'networkpolicies', 'stagedglobalnetworkpolicies', 'stagednetworkpolicies', 'stagedkubernetesnetworkpolicies'];
+    await adminRequest(sim, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'half-reader' },
+      rules: [
+        { apiGroups: ['crd.projectcalico.org'], resources, verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    await adminRequest(sim, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'half-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'half-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'half', namespace: 'half' }],
+    });
+    const file = join(tmp, 'half-kubeconfig');
+    await sim.writeKubeconfig(file, { serviceAccount: { namespace: 'half', name: 'half' } });
+    const r = await cli(['--dir', FIXTURE_DIR, '--kubeconfig', file, '--sync-timeout', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/did not sync within 2s \(crd\.projectcalico\.org\/v1 hostendpoints: .*forbidden/i);
+  });
+
+  it('reports an unowned object as a conflict, and plans to adopt it with --adopt', async () => {
+    await applyWith(sim, 'calicoctl', [
+      { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'adopt-me' }, spec: { selector: 'all()', types: ['Ingress'] } },
+    ]);
+    const dir = join(tmp, 'adopt');
+    await cp(FIXTURE_DIR, dir, { recursive: true });
+    await writeFile(join(dir, 'adopt.yaml'), 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: adopt-me\nspec:\n  selector: all()\n  order: 1\n');
+    const conflict = await cli(['--dir', dir, '--kubeconfig', kubeconfig]);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stdout).toMatch(/! skipped update GlobalNetworkPolicy adopt-me \(not-owned\): .*--adopt/);
+    const adopt = await cli(['--dir', dir, '--kubeconfig', kubeconfig, '--adopt', '--json']);
+    const plan = JSON.parse(adopt.stdout) as { steps: { action: string; key: string; manifest: { metadata: { annotations: Record<string, string> } } }[]; skipped: unknown[] };
+    const step = plan.steps.find((s) => s.key === 'GlobalNetworkPolicy//adopt-me');
+    expect(step?.action).toBe('update');
+    expect(step?.manifest.metadata.annotations['calico-gitops.io/owner']).toBe('calico-gitops');
+    expect(plan.skipped).toEqual([]);
+  });
+});
