@@ -53,8 +53,8 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
       if (candidate) candidates.push(candidate);
     }
   }
-  checkDuplicates(candidates);
-  checkTierReferences(candidates);
+  checkDuplicates(candidates, collector);
+  checkTierReferences(candidates, collector);
 
   const issues = collector.resolve().sort(compareIssues);
   const errors = issues.filter((i) => i.severity === 'error');

@@ -35,24 +35,18 @@ export class IssueCollector {
   }
 
   view(o: { file: string; document: number; value: JsonObject; calicoVersion: CalicoVersion }): InternalDocumentView {
-    const push = (report: Report, onlyIfPlain: boolean) => this.pending.push({ file: o.file, document: o.document, report, onlyIfPlain });
-    return {
-      file: o.file,
-      document: o.document,
-      value: o.value,
-      calicoVersion: o.calicoVersion,
-      lineOf: (path: Path, options?: { at?: 'key' | 'value' }): Position => {
-        const located = this.locator(o.file).locate(o.document, path, options?.at ?? 'value');
-        return { line: located.line, column: located.column };
-      },
-      report: (report) => push(report, false),
-      reportIfPlain: (report) => push(report, true),
-    };
+    return new View(this, o.file, o.document, o.value, o.calicoVersion);
   }
 
-  /** Files that have at least one error (not counting warnings). */
-  hasErrors(): boolean {
-    return this.direct.some((i) => i.severity === 'error') || this.pending.some((p) => (p.report.severity ?? 'error') === 'error' && !p.onlyIfPlain);
+  /** Records a problem of a document without holding on to its parsed value. */
+  reportAt(file: string, document: number, report: Report, onlyIfPlain = false): void {
+    this.pending.push({ file, document, report, onlyIfPlain });
+  }
+
+  /** Position of a node (locates the file lazily). */
+  positionOf(file: string, document: number, path: Path, at: 'key' | 'value'): Position {
+    const located = this.locator(file).locate(document, path, at);
+    return { line: located.line, column: located.column };
   }
 
   resolve(): Issue[] {
@@ -82,5 +76,28 @@ export class IssueCollector {
       this.locators.set(file, locator);
     }
     return locator;
+  }
+}
+
+// A class rather than an object of closures: one of these exists per document.
+class View implements InternalDocumentView {
+  constructor(
+    private readonly collector: IssueCollector,
+    readonly file: string,
+    readonly document: number,
+    readonly value: JsonObject,
+    readonly calicoVersion: CalicoVersion,
+  ) {}
+
+  lineOf(path: Path, options?: { at?: 'key' | 'value' }): Position {
+    return this.collector.positionOf(this.file, this.document, path, options?.at ?? 'value');
+  }
+
+  report(report: Report): void {
+    this.collector.reportAt(this.file, this.document, report);
+  }
+
+  reportIfPlain(report: Report): void {
+    this.collector.reportAt(this.file, this.document, report, true);
   }
 }

@@ -6,31 +6,36 @@
 // validation depend on the cluster and let a commit pass validate that then fails to apply.
 // Tiers are cheap to declare in the repository, and then the apply order (tiers first) holds.
 import { displayKey } from '../domain/index.js';
+import type { IssueCollector } from './collector.js';
 import type { Candidate } from './validate-document.js';
 
-export function checkDuplicates(candidates: readonly Candidate[]): void {
-  const byKey = new Map<string, Candidate[]>();
+export function checkDuplicates(candidates: readonly Candidate[], collector: IssueCollector): void {
+  const first = new Map<string, Candidate>();
+  const duplicated = new Map<string, Candidate[]>();
   for (const c of candidates) {
-    const list = byKey.get(c.key);
-    if (list) list.push(c);
-    else byKey.set(c.key, [c]);
+    const seen = first.get(c.key);
+    if (!seen) first.set(c.key, c);
+    else duplicated.set(c.key, [...(duplicated.get(c.key) ?? [seen]), c]);
   }
-  for (const list of byKey.values()) {
-    if (list.length < 2) continue;
+  for (const list of duplicated.values()) {
     for (const c of list) {
       const others = list.filter((o) => o !== c).map((o) => `${o.source.file}:${o.source.line}`);
-      c.view.report({ path: ['metadata', 'name'], code: 'duplicate', message: `${displayKey(c.key)} is defined more than once; also at ${others.join(', ')}` });
+      collector.reportAt(c.source.file, c.source.document, {
+        path: ['metadata', 'name'],
+        code: 'duplicate',
+        message: `${displayKey(c.key)} is defined more than once; also at ${others.join(', ')}`,
+      });
     }
   }
 }
 
-export function checkTierReferences(candidates: readonly Candidate[]): void {
+export function checkTierReferences(candidates: readonly Candidate[], collector: IssueCollector): void {
   const tiers = new Set(candidates.filter((c) => c.kind.id === 'Tier').map((c) => c.manifest.metadata.name));
   for (const c of candidates) {
     if (!c.kind.isPolicy) continue;
     const tier = c.manifest.spec['tier'];
     if (typeof tier !== 'string' || tier === 'default' || tiers.has(tier)) continue;
-    c.view.report({
+    collector.reportAt(c.source.file, c.source.document, {
       path: ['spec', 'tier'],
       code: 'tier',
       message: `tier "${tier}" is not defined in this repository: add a Tier named "${tier}" (or use the default tier)`,

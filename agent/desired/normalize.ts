@@ -22,8 +22,8 @@
  *
  * Pure and idempotent: normalizeManifest(k, normalizeManifest(k, m)) equals normalizeManifest(k, m).
  */
+import { contentHashFast } from './canonical.js';
 import {
-  contentHash,
   isBookkeepingAnnotation,
   isCalicoManagedKey,
   KINDS,
@@ -39,24 +39,32 @@ const CALICO_POLICIES = new Set<KindId>(['NetworkPolicy', 'GlobalNetworkPolicy',
 
 export function normalizeManifest(kindId: KindId, manifest: Manifest): Manifest {
   const info = KINDS[kindId];
-  const k8s = kindId === 'KubernetesNetworkPolicy' || kindId === 'StagedKubernetesNetworkPolicy';
-  let spec = (k8s ? compactK8s(manifest.spec) : compactCalico(manifest.spec)) as JsonObject | undefined;
-  spec ??= {};
-  if (CALICO_POLICIES.has(kindId)) spec = calicoPolicyDefaults(spec);
-  else if (kindId === 'Tier') spec = spec['defaultAction'] === undefined ? { ...spec, defaultAction: 'Deny' } : spec;
-  else if (kindId === 'HostEndpoint') spec = hostEndpointDefaults(spec);
-  else if (kindId === 'KubernetesNetworkPolicy') spec = kubernetesPolicyDefaults(spec);
+  let spec: JsonObject;
+  if (kindId === 'KubernetesNetworkPolicy' || kindId === 'StagedKubernetesNetworkPolicy') {
+    spec = (compactK8s(manifest.spec) as JsonObject | undefined) ?? {};
+    if (kindId === 'KubernetesNetworkPolicy') spec = kubernetesPolicyDefaults(spec);
+    spec = sortKeys(spec) as JsonObject;
+  } else {
+    // Defaults first on the written spec, then one pass that compacts, converts and sorts.
+    let raw = manifest.spec;
+    if (CALICO_POLICIES.has(kindId)) raw = calicoPolicyDefaults(raw);
+    else if (kindId === 'Tier' && (raw['defaultAction'] === undefined || raw['defaultAction'] === null || raw['defaultAction'] === '')) {
+      raw = { ...raw, defaultAction: 'Deny' };
+    }
+    spec = (compactCalico(raw, '') as JsonObject | undefined) ?? {};
+  }
   return {
     apiVersion: info.apiVersion,
     kind: info.kind,
     metadata: normalizeMeta(manifest.metadata, info.scope === 'Namespaced'),
-    spec: sortKeys(spec) as JsonObject,
+    spec,
   };
 }
 
 /** Hash of what decides "changed": the normalized spec, labels and the user's annotations. */
 export function resourceHash(manifest: Manifest): string {
-  return contentHash({ spec: manifest.spec, labels: manifest.metadata.labels ?? {}, annotations: manifest.metadata.annotations ?? {} });
+  // contentHashFast gives exactly contentHash's result (see canonical.ts), faster on sorted input.
+  return contentHashFast({ annotations: manifest.metadata.annotations ?? {}, labels: manifest.metadata.labels ?? {}, spec: manifest.spec });
 }
 
 function normalizeMeta(meta: ObjectMeta, namespaced: boolean): ObjectMeta {
@@ -79,14 +87,30 @@ function filterMap(map: Readonly<Record<string, string>> | undefined, keep: (key
   return out;
 }
 
-/** Go `omitempty` on read-back: drops null, "", false, [] and {} fields; list items stay. */
-function compactCalico(value: JsonValue): JsonValue | undefined {
-  if (Array.isArray(value)) return value.map((v) => compactCalico(v) ?? v);
+/**
+ * Go `omitempty` on read-back: drops null, "", false, [] and {} fields (list items stay); sorts
+ * keys; numeric-string protocols become numbers and rule ports "80"/"80:80" become 80.
+ * `key` is the field the value sits under (for list items, the list's field).
+ */
+function compactCalico(value: JsonValue, key: string): JsonValue | undefined {
   if (value === null || value === '' || value === false) return undefined;
+  if (Array.isArray(value)) {
+    const out = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i] as JsonValue;
+      out[i] = compactCalico(item, key) ?? item;
+    }
+    return out;
+  }
+  if (typeof value === 'string') {
+    if (key === 'protocol' || key === 'notProtocol') return /^\d+$/.test(value) ? Number(value) : value;
+    if (key === 'ports' || key === 'notPorts') return normalizePort(value);
+    return value;
+  }
   if (typeof value !== 'object') return value;
   const out: JsonObject = {};
-  for (const [k, v] of Object.entries(value)) {
-    const c = compactCalico(v);
+  for (const k of Object.keys(value).sort()) {
+    const c = compactCalico(value[k] as JsonValue, k);
     if (c === undefined || (Array.isArray(c) && c.length === 0) || isEmptyObject(c)) continue;
     out[k] = c;
   }
@@ -112,56 +136,21 @@ function isEmptyObject(v: JsonValue): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 }
 
+/** On the written spec (nulls and empties not yet dropped): tier and types. */
 function calicoPolicyDefaults(spec: JsonObject): JsonObject {
-  const ingress = Array.isArray(spec['ingress']) ? spec['ingress'] : [];
-  const egress = Array.isArray(spec['egress']) ? spec['egress'] : [];
-  const out: JsonObject = { ...spec, tier: spec['tier'] ?? 'default' };
-  if (!Array.isArray(spec['types']) || spec['types'].length === 0) {
-    out['types'] = egress.length > 0 && ingress.length === 0 ? ['Egress'] : egress.length > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
-  }
-  if (ingress.length > 0) out['ingress'] = ingress.map(normalizeRule);
-  if (egress.length > 0) out['egress'] = egress.map(normalizeRule);
-  return out;
-}
-
-function normalizeRule(rule: JsonValue): JsonValue {
-  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return rule;
-  const out: JsonObject = { ...rule };
-  for (const f of ['protocol', 'notProtocol']) {
-    const p = out[f];
-    if (typeof p === 'string' && /^\d+$/.test(p)) out[f] = Number(p);
-  }
-  for (const side of ['source', 'destination']) {
-    const entity = out[side];
-    if (typeof entity !== 'object' || entity === null || Array.isArray(entity)) continue;
-    const e: JsonObject = { ...entity };
-    for (const f of ['ports', 'notPorts']) {
-      const ports = e[f];
-      if (Array.isArray(ports)) e[f] = ports.map(normalizePort);
-    }
-    out[side] = e;
+  const tier = spec['tier'];
+  const types = spec['types'];
+  const hasTier = typeof tier === 'string' && tier !== '';
+  const hasTypes = Array.isArray(types) && types.length > 0;
+  if (hasTier && hasTypes) return spec;
+  const out: JsonObject = { ...spec };
+  if (!hasTier) out['tier'] = 'default';
+  if (!hasTypes) {
+    const ingress = Array.isArray(spec['ingress']) && spec['ingress'].length > 0;
+    const egress = Array.isArray(spec['egress']) && spec['egress'].length > 0;
+    out['types'] = egress && !ingress ? ['Egress'] : egress ? ['Ingress', 'Egress'] : ['Ingress'];
   }
   return out;
-}
-
-function normalizePort(port: JsonValue): JsonValue {
-  if (typeof port !== 'string') return port;
-  const m = /^(\d+)(?::(\d+))?$/.exec(port);
-  if (!m) return port;
-  return m[2] === undefined || m[1] === m[2] || Number(m[1]) === Number(m[2]) ? Number(m[1]) : port;
-}
-
-function hostEndpointDefaults(spec: JsonObject): JsonObject {
-  const ports = spec['ports'];
-  if (!Array.isArray(ports)) return spec;
-  return {
-    ...spec,
-    ports: ports.map((p) => {
-      if (typeof p !== 'object' || p === null || Array.isArray(p)) return p;
-      const proto = p['protocol'];
-      return typeof proto === 'string' && /^\d+$/.test(proto) ? { ...p, protocol: Number(proto) } : p;
-    }),
-  };
 }
 
 function kubernetesPolicyDefaults(spec: JsonObject): JsonObject {
@@ -182,6 +171,12 @@ function kubernetesPolicyDefaults(spec: JsonObject): JsonObject {
     });
   }
   return out;
+}
+
+function normalizePort(port: string): JsonValue {
+  const m = /^(\d+)(?::(\d+))?$/.exec(port);
+  if (!m) return port;
+  return m[2] === undefined || Number(m[1]) === Number(m[2]) ? Number(m[1]) : port;
 }
 
 function sortKeys(value: JsonValue): JsonValue {

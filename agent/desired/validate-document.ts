@@ -23,8 +23,6 @@ export interface Candidate {
   readonly manifest: Manifest;
   readonly hash: string;
   readonly source: SourceRef;
-  /** The view, to report cross-file problems (duplicates, tiers) at the right node. */
-  readonly view: InternalDocumentView;
 }
 
 const topLevel = new Map<string, FieldType>();
@@ -82,7 +80,6 @@ function candidateOf(view: InternalDocumentView, kind: KindInfo, line: number): 
     manifest,
     hash: resourceHash(manifest),
     source: { file: view.file, line, document: view.document },
-    view,
   };
 }
 

@@ -24,9 +24,10 @@ export function protocolValue(value: JsonValue | undefined): string | number | u
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-function checkProtocol(doc: DocumentView, path: Path, raw: JsonValue | undefined): void {
+function checkProtocol(doc: DocumentView, rulePath: Path, field: string, raw: JsonValue | undefined): void {
   const value = protocolValue(raw);
   if (value === undefined) return;
+  const path = [...rulePath, field];
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 1 || value > 255) error(doc, path, 'protocol', `protocol number must be 1 to 255, got ${String(raw)}`);
     return;
@@ -73,17 +74,16 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
     if (!entity) continue;
     for (const field of ['nets', 'notNets']) {
       list(entity[field]).forEach((n, i) => {
-        const path = [...rulePath, side, field, i];
         const s = text(n);
         if (s === undefined) return;
         const net = parseCidr(s);
-        if (!net) return error(doc, path, 'cidr', `"${s}" is not a valid CIDR`);
+        if (!net) return error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is not a valid CIDR`);
         families.add(net.family);
         if ((ipVersion === 4 || ipVersion === 6) && net.family !== ipVersion) {
-          error(doc, path, 'cidr', `"${s}" is an IPv${net.family} CIDR but the rule has ipVersion ${ipVersion}`);
+          error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is an IPv${net.family} CIDR but the rule has ipVersion ${ipVersion}`);
         }
         if (field === 'notNets' && net.prefix === 0) {
-          error(doc, path, 'cidr', `notNets "${s}" excludes every address, so the rule can never match`);
+          error(doc, [...rulePath, side, field, i], 'cidr', `notNets "${s}" excludes every address, so the rule can never match`);
         }
       });
     }
@@ -130,9 +130,9 @@ function checkEntity(doc: DocumentView, rulePath: Path, side: 'source' | 'destin
   if (!entity) return;
   const path = [...rulePath, side];
   checkSelectors(doc, path, entity, ['selector', 'notSelector'], 'endpoint');
-  checkSelector(doc, [...path, 'namespaceSelector'], entity['namespaceSelector'], 'rule-namespace');
+  checkSelector(doc, path, 'namespaceSelector', entity['namespaceSelector'], 'rule-namespace');
   const sa = obj(entity['serviceAccounts']);
-  if (sa) checkSelector(doc, [...path, 'serviceAccounts', 'selector'], sa['selector'], 'service-account');
+  if (sa) checkSelector(doc, [...path, 'serviceAccounts'], 'selector', sa['selector'], 'service-account');
   checkPorts(doc, rulePath, side, entity, rule['protocol']);
   const services = obj(entity['services']);
   if (services) {
@@ -156,8 +156,8 @@ export function checkRule(doc: DocumentView, rulePath: Path, value: JsonValue, c
   if (typeof ipVersion === 'number' && Number.isInteger(ipVersion) && ipVersion !== 4 && ipVersion !== 6) {
     error(doc, [...rulePath, 'ipVersion'], 'ip-version', `ipVersion must be 4 or 6, got ${String(ipVersion)}`);
   }
-  checkProtocol(doc, [...rulePath, 'protocol'], rule['protocol']);
-  checkProtocol(doc, [...rulePath, 'notProtocol'], rule['notProtocol']);
+  checkProtocol(doc, rulePath, 'protocol', rule['protocol']);
+  checkProtocol(doc, rulePath, 'notProtocol', rule['notProtocol']);
   checkIcmp(doc, rulePath, rule);
   checkNets(doc, rulePath, rule, ipVersion);
   checkHttp(doc, rulePath, rule, ctx);

@@ -17,7 +17,14 @@ const stagedKubernetes: Rule = (doc) => {
   if (!spec) return validateKubernetesNetworkPolicy(doc);
   const { stagedAction: _ignored, ...rest } = spec;
   void _ignored;
-  const view: DocumentView = { ...doc, value: { ...doc.value, spec: rest }, lineOf: doc.lineOf, report: doc.report };
+  const view: DocumentView = {
+    file: doc.file,
+    document: doc.document,
+    calicoVersion: doc.calicoVersion,
+    value: { ...doc.value, spec: rest },
+    lineOf: (path, options) => doc.lineOf(path, options),
+    report: (report) => doc.report(report),
+  };
   validateKubernetesNetworkPolicy(view);
 };
 

@@ -6,6 +6,7 @@ import { checkRule } from './calico-rule.js';
 import { error, list, metadata, spec, text, warning, type Rule } from './helpers.js';
 import { checkSelector } from './selector-field.js';
 
+const SPEC = ['spec'] as const;
 const TYPES = ['Ingress', 'Egress'] as const;
 const STAGED_ACTIONS = ['Set', 'Delete', 'Learn', 'Ignore'] as const;
 const PERFORMANCE_HINTS = ['AssumeNeededOnEveryNode'] as const;
@@ -29,8 +30,8 @@ function types(doc: DocumentView): void {
 
 function selectors(doc: DocumentView): void {
   const s = spec(doc);
-  checkSelector(doc, ['spec', 'selector'], s['selector'], 'endpoint');
-  checkSelector(doc, ['spec', 'serviceAccountSelector'], s['serviceAccountSelector'], 'service-account');
+  checkSelector(doc, SPEC, 'selector', s['selector'], 'endpoint');
+  checkSelector(doc, SPEC, 'serviceAccountSelector', s['serviceAccountSelector'], 'service-account');
 }
 
 function rules(global: boolean): Rule {
@@ -74,7 +75,7 @@ function performanceHints(doc: DocumentView): void {
 /** GlobalNetworkPolicy flags: preDNAT / doNotTrack / applyOnForward combinations. */
 function globalFlags(doc: DocumentView): void {
   const s = spec(doc);
-  checkSelector(doc, ['spec', 'namespaceSelector'], s['namespaceSelector'], 'namespace');
+  checkSelector(doc, SPEC, 'namespaceSelector', s['namespaceSelector'], 'namespace');
   const preDNAT = s['preDNAT'] === true;
   const doNotTrack = s['doNotTrack'] === true;
   if (preDNAT && doNotTrack) error(doc, ['spec', 'preDNAT'], 'global-flags', 'preDNAT and doNotTrack cannot both be true');

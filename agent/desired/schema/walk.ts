@@ -1,7 +1,7 @@
 // Checks a document against a FieldType tree: types, unknown fields, YAML 1.1 pitfalls.
 // `null` is accepted anywhere and means "not set", as it does for Kubernetes decoders.
 import type { InternalDocumentView } from '../collector.js';
-import type { Path } from '../document.js';
+import type { Path, PathSegment } from '../document.js';
 import { didYouMean } from '../did-you-mean.js';
 import { YAML11_BOOLEANS } from '../parse/yaml-schema.js';
 import { formatPath } from '../path.js';
@@ -29,57 +29,72 @@ export function describeValue(value: unknown): string {
 }
 
 export function walk(doc: InternalDocumentView, path: Path, value: unknown, type: FieldType): void {
+  walkAt(doc, [...path], value, type);
+}
+
+// `stack` is the current path, pushed and popped in place: copied only when a problem is reported
+// (a document has hundreds of nodes and usually no problem).
+function walkAt(doc: InternalDocumentView, stack: PathSegment[], value: unknown, type: FieldType): void {
   if (value === null || value === undefined || type.t === 'any') return;
   switch (type.t) {
     case 'string':
-      if (typeof value !== 'string') mismatch(doc, path, value, type);
-      else yaml11Boolean(doc, path, value);
+      if (typeof value !== 'string') mismatch(doc, [...stack], value, type);
+      else if (YAML11_BOOLEANS.has(value)) yaml11Boolean(doc, [...stack], value);
       return;
     case 'number':
     case 'integer':
       if (typeof value !== 'number' || !Number.isFinite(value) || (type.t === 'integer' && !Number.isInteger(value))) {
-        mismatch(doc, path, value, type);
+        mismatch(doc, [...stack], value, type);
       }
       return;
     case 'boolean':
       if (typeof value !== 'boolean') {
         const word = typeof value === 'string' ? YAML11_BOOLEANS.get(value) : undefined;
         const hint = word === undefined ? '' : `; "${String(value)}" is a string in YAML 1.2 but ${word} for kubectl and calicoctl: write ${word}`;
-        doc.report({ path, code: 'type', message: `must be true or false, got ${describeValue(value)}${hint}` });
+        doc.report({ path: [...stack], code: 'type', message: `must be true or false, got ${describeValue(value)}${hint}` });
       }
       return;
     case 'int-or-string':
-      if (typeof value === 'string') yaml11Boolean(doc, path, value);
-      else if (typeof value !== 'number') mismatch(doc, path, value, type);
+      if (typeof value === 'string') {
+        if (YAML11_BOOLEANS.has(value)) yaml11Boolean(doc, [...stack], value);
+      } else if (typeof value !== 'number') mismatch(doc, [...stack], value, type);
       return;
     case 'string-map':
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, path, value, type);
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, [...stack], value, type);
+      for (const k in value) {
+        const v = (value as Record<string, unknown>)[k];
         if (typeof v !== 'string') {
-          doc.report({ path: [...path, k], code: 'type', message: `value of ${JSON.stringify(k)} must be a string, got ${describeValue(v)}; quote it` });
-        } else yaml11Boolean(doc, [...path, k], v);
+          doc.report({ path: [...stack, k], code: 'type', message: `value of ${JSON.stringify(k)} must be a string, got ${describeValue(v)}; quote it` });
+        } else if (YAML11_BOOLEANS.has(v)) yaml11Boolean(doc, [...stack, k], v);
       }
       return;
     case 'array':
-      if (!Array.isArray(value)) return mismatch(doc, path, value, type);
-      for (let i = 0; i < value.length; i++) walk(doc, [...path, i], value[i], type.of);
+      if (!Array.isArray(value)) return mismatch(doc, [...stack], value, type);
+      for (let i = 0; i < value.length; i++) {
+        stack.push(i);
+        walkAt(doc, stack, value[i], type.of);
+        stack.pop();
+      }
       return;
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, path, value, type);
-      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        const field = type.fields[k];
+      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, [...stack], value, type);
+      for (const k in value) {
+        const v = (value as Record<string, unknown>)[k];
+        const field = Object.hasOwn(type.fields, k) ? type.fields[k] : undefined;
         if (field) {
-          walk(doc, [...path, k], v, field);
+          stack.push(k);
+          walkAt(doc, stack, v, field);
+          stack.pop();
           continue;
         }
-        const ignoredWhy = type.ignored?.[k];
+        const ignoredWhy = type.ignored && Object.hasOwn(type.ignored, k) ? type.ignored[k] : undefined;
         if (ignoredWhy !== undefined) {
-          doc.report({ path: [...path, k], at: 'key', severity: 'warning', code: 'ignored-field', message: `field "${k}" is ignored: ${ignoredWhy}` });
+          doc.report({ path: [...stack, k], at: 'key', severity: 'warning', code: 'ignored-field', message: `field "${k}" is ignored: ${ignoredWhy}` });
           continue;
         }
-        const where = path.length === 0 ? '' : ` in ${formatPath(path)}`;
+        const where = stack.length === 0 ? '' : ` in ${formatPath(stack)}`;
         doc.report({
-          path: [...path, k],
+          path: [...stack, k],
           at: 'key',
           code: 'unknown-field',
           message: `unknown field "${k}"${where}${didYouMean(k, Object.keys(type.fields))}`,
