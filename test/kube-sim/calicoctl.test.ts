@@ -207,6 +207,17 @@ ${gnp('c')}`;
     expect(validated.out).toBe("Partial success: validated the first 1 out of 2 'GlobalNetworkPolicy' resources:");
   });
 
+  it.each([
+    [['-n', 'test1'], `${CRD}/namespaces/test1/networkpolicies/default.p`],
+    [[], `${CRD}/namespaces/default/networkpolicies/default.p`],
+  ])('puts a NetworkPolicy without namespace into %j', async (flags, stored) => {
+    const api = cluster('v3.31.2');
+    const np = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: p\nspec:\n  selector: all()\n';
+    const r = await run(api, ['apply', '-f', '/m/np.yaml', ...flags], { '/m/np.yaml': np });
+    expect(r.out).toBe("Successfully applied 1 'NetworkPolicy' resource(s)");
+    expect(api.objects.has(stored)).toBe(true);
+  });
+
   it('reads the YAML files of a directory in name order', async () => {
     const api = cluster('v3.31.2');
     const files = { '/m/b.yaml': gnp('second'), '/m/a.yaml': gnp('first'), '/m/notes.txt': 'not yaml' };

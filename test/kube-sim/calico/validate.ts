@@ -12,11 +12,12 @@ export interface ValidationPort {
 }
 
 /**
- * Issues that are about the whole repository, not one resource: calicoctl does not have them.
- * A duplicate in one file is simply applied twice; a tier reference is checked against the
- * cluster when the policy is written (see resource-ops.ts).
+ * Rules of the repository, not of Calico: calicoctl does not have them. A duplicate in one file
+ * is simply applied twice; a tier reference is checked against the cluster when the policy is
+ * written (resource-ops.ts); a missing namespace means `-n` or `default`, a namespace on a global
+ * kind calicoctl's own error (calicoctl.ts, withNamespace).
  */
-const REPOSITORY_CODES = new Set(['duplicate', 'tier']);
+const REPOSITORY_CODES = new Set(['duplicate', 'tier', 'namespace']);
 
 export const projectValidator: ValidationPort = {
   validateFile(o) {
