@@ -9,6 +9,8 @@ import { liveSourcesFor } from '../../agent/live/sources.js';
 import { backoffDelay } from '../../agent/live/backoff.js';
 import { parseCalicoVersion } from '../../agent/domain/calico-version.js';
 import { FakeTransport } from './fake-transport.js';
+import type { LivePort } from '../../agent/controller/ports.js';
+import type { LiveWatchPort } from '../../agent/executor/verify.js';
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => silent };
 // The cache's own logic is under test here; normalization is the desired stage's (tested there).
@@ -145,6 +147,24 @@ describe('LiveCache', () => {
     expect(cache.size()).toBe(2345);
     // Three pages of at most 1000 for that collection, one for each of the others.
     expect(t.lists).toBe(sources.length + 2);
+  });
+
+  it('is what the controller and the executor\'s verify step expect', async () => {
+    const t = new FakeTransport();
+    const cache = makeCache(t);
+    // Compile-time: the cache satisfies both ports.
+    const asController: LivePort = cache;
+    const asVerifier: LiveWatchPort = cache;
+    cache.start();
+    expect(await asController.waitForSync(60_000)).toBe(true);
+    let calls = 0;
+    const unsubscribe = asVerifier.onChange(() => (calls += 1));
+    await until(() => t.openWatches() === sources.length, 'watches');
+    t.put('globalnetworkpolicies', 'default.v', {});
+    unsubscribe();
+    t.put('globalnetworkpolicies', 'default.w', {});
+    expect(calls).toBe(1);
+    expect(asVerifier.get(key('v'))?.hash).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('waitForSync gives up after the timeout', async () => {
