@@ -16,6 +16,7 @@ import { renderPlan } from '../../plan/render.js';
 import { parseAllowDeleteTrailer } from '../../plan/trailer.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
+import { watchAndRerun } from '../../source/watch-rerun.js';
 
 export interface PlanFlags {
   readonly dir?: string;
@@ -27,6 +28,7 @@ export interface PlanFlags {
   readonly instance?: string;
   readonly adopt?: boolean;
   readonly syncTimeout?: string;
+  readonly watch?: boolean;
 }
 
 /** Where the command writes; the real terminal in main, buffers in tests. */
@@ -50,8 +52,16 @@ export function registerPlan(program: Command, io: PlanIo = { stdout: process.st
     .option('--adopt', 'plan to take over existing unowned objects with the same key')
     .option('--sync-timeout <seconds>', 'how long to wait for the live view of the cluster', '60')
     .option('--json', 'print the plan as JSON')
+    .option('--watch', 'with --dir: plan again whenever a file changes (Ctrl-C stops)')
     .action(async (flags: PlanFlags) => {
-      process.exitCode = await runPlan(flags, io);
+      if (!flags.watch) {
+        process.exitCode = await runPlan(flags, io);
+        return;
+      }
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      process.exitCode = await runPlanWatch(flags, io, stop.signal);
     });
 }
 
@@ -67,6 +77,24 @@ export async function runPlan(flags: PlanFlags, io: PlanIo): Promise<number> {
     io.stderr.write(`calico-gitops plan: ${describe(err)}\n`);
     return EXIT.error;
   }
+}
+
+/** `plan --dir DIR --watch`: one plan now, another after each burst of changes, until `signal`. */
+export async function runPlanWatch(flags: PlanFlags, io: PlanIo, signal: AbortSignal): Promise<number> {
+  if (flags.dir === undefined) {
+    io.stderr.write('calico-gitops plan: --watch needs --dir DIR\n');
+    return EXIT.error;
+  }
+  let last: number = EXIT.inSync;
+  await watchAndRerun({
+    dir: flags.dir,
+    signal,
+    run: async (changed) => {
+      if (changed.length > 0) io.stderr.write(`\n${changed.length} file(s) changed (${changed.slice(0, 3).join(', ')}${changed.length > 3 ? ', …' : ''}): planning again\n`);
+      last = await runPlan(flags, io);
+    },
+  });
+  return last;
 }
 
 async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: readonly Issue[] }> {
