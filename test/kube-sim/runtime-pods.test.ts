@@ -1,5 +1,8 @@
 // The simulated node's pod lifecycle: the kubectl image (real kubectl as the pod's ServiceAccount),
 // init containers, activeDeadlineSeconds, images that are not emulated, missing ConfigMaps.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, it, expect } from 'vitest';
 import { startCluster } from './index.js';
 import type { KubeSim } from './index.js';
@@ -174,5 +177,31 @@ describe('an executor-shaped pod', () => {
     expect(JSON.parse(meta.annotations['projectcalico.org/metadata'] ?? '{}')).toMatchObject({ annotations: { 'calico-gitops.io/owner': 'calico-gitops' } });
     const node = await api.request({ method: 'GET', path: '/api/v1/nodes/sim-node-1' });
     expect(node.status).toBe(200);
+  });
+});
+
+describe('a node restarted from a state file', () => {
+  it('fails the pods it was running, since their containers are gone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kube-sim-state-'));
+    const stateFile = path.join(dir, 'state.json');
+    try {
+      const first = await startCluster({ kubelet: { retryMs: 100 } });
+      const api1 = adminClient(first);
+      await executorSetup(api1, { namespace: 'restart', serviceAccount: 'executor' });
+      await create(api1, '/api/v1/namespaces/restart/pods', toolPod({ namespace: 'restart', name: 'p', serviceAccount: 'executor', image: 'quay.io/calico/ctl:v3.31.2', args: ['version'], configMap: 'missing' }));
+      await waitForPod(api1, 'restart', 'p', (p) => statusOf(p).containerStatuses?.[0]?.state['waiting']?.message === 'configmap "missing" not found');
+      await first.saveState(stateFile);
+      await first.close();
+
+      const second = await startCluster({ stateFile });
+      try {
+        const pod = await waitForPod(adminClient(second), 'restart', 'p');
+        expect(statusOf(pod)).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown' } } }] });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

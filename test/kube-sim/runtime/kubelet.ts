@@ -11,7 +11,7 @@ import type { FailureMode } from '../calico/calicoctl.js';
 import type { ValidationPort } from '../calico/validate.js';
 import { createKubeHttp } from './kube-http.js';
 import type { WatchEvent } from './kube-http.js';
-import { SIM_HOST_IP, SIM_NODE } from './pod-status.js';
+import { SIM_HOST_IP, SIM_NODE, lostPodStatus } from './pod-status.js';
 import { runPod } from './pod-worker.js';
 import { startTlsFront } from './tls-front.js';
 import type { TlsFront } from './tls-front.js';
@@ -89,6 +89,18 @@ export function startKubelet(o: KubeletOptions): Kubelet {
     workers.set(uid, { stop, done });
   }
 
+  let firstList = true;
+
+  /** A pod started before this kubelet existed (state file): its containers are gone. */
+  async function recoverLost(pod: Record<string, unknown>): Promise<void> {
+    const meta = (pod['metadata'] ?? {}) as Record<string, unknown>;
+    const status = (pod['status'] ?? {}) as Record<string, unknown>;
+    const phase = status['phase'] ?? 'Pending';
+    if (phase !== 'Running' && !(phase === 'Pending' && status['startTime'] !== undefined)) return;
+    const path = `/api/v1/namespaces/${encodeURIComponent(String(meta['namespace'] ?? ''))}/pods/${encodeURIComponent(String(meta['name'] ?? ''))}/status`;
+    await admin.request({ method: 'PATCH', path, body: { status: lostPodStatus(status, deps.clock.now().toISOString()) } }).catch(() => undefined);
+  }
+
   function onEvent(e: WatchEvent): void {
     if (e.type === 'DELETED') {
       const uid = String(((e.object['metadata'] ?? {}) as Record<string, unknown>)['uid'] ?? '');
@@ -126,7 +138,11 @@ export function startKubelet(o: KubeletOptions): Kubelet {
         const res = await admin.request({ method: 'GET', path: POD_LIST });
         if (res.status !== 200) throw new Error(`pod list answered ${res.status}`);
         const body = res.body as { items?: Record<string, unknown>[]; metadata?: { resourceVersion?: string } };
-        for (const pod of body.items ?? []) consider(pod);
+        for (const pod of body.items ?? []) {
+          if (firstList) await recoverLost(pod);
+          consider(pod);
+        }
+        firstList = false;
         const rv = body.metadata?.resourceVersion ?? '';
         const status = await admin.watch({ path: `${POD_LIST}?watch=true&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(rv)}&timeoutSeconds=300`, onEvent, signal: stopAll.signal });
         // 410 Gone (or an injected error): relist, without spinning.

@@ -91,3 +91,27 @@ export function finalPhase(containers: readonly ContainerRecord[]): PodPhase {
 }
 
 export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
+
+/**
+ * Status of a pod this node was running before it restarted (a simulator loaded from a state
+ * file): its containers are gone, so, as a kubelet reports them, unfinished ones terminate with
+ * ContainerStatusUnknown and the pod fails (restartPolicy is Never on this node).
+ */
+export function lostPodStatus(status: Record<string, unknown>, now: string): Record<string, unknown> {
+  const lost = (list: unknown): unknown =>
+    Array.isArray(list)
+      ? list.map((c: Record<string, unknown>) => {
+          const state = (c['state'] ?? {}) as Record<string, unknown>;
+          if (state['terminated']) return c;
+          const running = state['running'] as { startedAt?: string } | undefined;
+          const message = 'The container could not be located when the pod was terminated';
+          return { ...c, ready: false, started: false, state: terminated({ exitCode: 137, reason: 'ContainerStatusUnknown', message, startedAt: running?.startedAt ?? now, finishedAt: now }) };
+        })
+      : list;
+  return {
+    ...status,
+    phase: 'Failed',
+    ...(status['initContainerStatuses'] ? { initContainerStatuses: lost(status['initContainerStatuses']) } : {}),
+    ...(status['containerStatuses'] ? { containerStatuses: lost(status['containerStatuses']) } : {}),
+  };
+}
