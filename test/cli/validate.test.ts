@@ -1,0 +1,109 @@
+// `calico-gitops validate` end to end: a real process, real directories, exit codes and output.
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'agent/cli/main.ts'), ...args],
+      { cwd: repoRoot, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'validate-cli-'));
+  await mkdir(join(dir, 'bad'));
+  await writeFile(
+    join(dir, 'bad', 'a.yaml'),
+    'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: allow-ssh\nspec:\n  selector: all()\n  ingress:\n    - action: allow\n      protocol: TCP\n      destination:\n        ports: [22]\n',
+  );
+  await writeFile(join(dir, 'bad', 'b.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: calico-test\n');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('calico-gitops validate', () => {
+  it('exits 0 on the example repository and counts resources by kind', async () => {
+    const { code, stdout, stderr } = await cli(['validate', 'policies']);
+    expect(stderr).toBe('');
+    expect(stdout).toBe('9 resources valid (2 GlobalNetworkPolicy, 1 GlobalNetworkSet, 1 HostEndpoint, 4 NetworkPolicy, 1 Tier)\n');
+    expect(code).toBe(0);
+  });
+
+  it('exits 1 and prints every problem as path:line:col, then a summary', async () => {
+    const { code, stdout } = await cli(['validate', join(dir, 'bad')]);
+    expect(stdout.split('\n')).toEqual([
+      `${dir}/bad/a.yaml:8:15: error: action "allow" is not one of Allow, Deny, Log, Pass (case-sensitive) (did you mean "Allow"?) (at spec.ingress[0].action)`,
+      `${dir}/bad/b.yaml:2:7: error: unsupported resource ClusterRoleBinding (rbac.authorization.k8s.io/v1): calico-gitops accepts projectcalico.org/v3 policy kinds and networking.k8s.io/v1 NetworkPolicy (at kind)`,
+      '2 errors in 2 files',
+      '',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('prints GitHub annotations with --format github', async () => {
+    const { code, stdout } = await cli(['validate', join(dir, 'bad'), '--format', 'github']);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      `::error file=${dir}/bad/a.yaml,line=8,col=15::action "allow" is not one of Allow, Deny, Log, Pass (case-sensitive) (did you mean "Allow"?) (at spec.ingress[0].action)`,
+    );
+    expect(lines[1]).toMatch(/^::error file=.*\/bad\/b\.yaml,line=2,col=7::unsupported resource ClusterRoleBinding/);
+    expect(code).toBe(1);
+  });
+
+  it('prints JSON with --json (valid and invalid)', async () => {
+    const bad = await cli(['validate', join(dir, 'bad'), '--json']);
+    const report = JSON.parse(bad.stdout) as { valid: boolean; errors: { file: string; line: number; column: number; code: string }[]; summary: string };
+    expect(report.valid).toBe(false);
+    expect(report.errors.map((e) => [e.line, e.column, e.code])).toEqual([
+      [8, 15, 'action'],
+      [2, 7, 'kind'],
+    ]);
+    expect(bad.code).toBe(1);
+
+    const good = await cli(['validate', 'policies', '--format', 'json']);
+    const ok = JSON.parse(good.stdout) as { valid: boolean; calicoVersion: string; counts: Record<string, number>; resources: { key: string; file: string; line: number }[] };
+    expect(ok.valid).toBe(true);
+    expect(ok.calicoVersion).toBe('v3.31.2');
+    expect(ok.counts).toEqual({ GlobalNetworkPolicy: 2, GlobalNetworkSet: 1, HostEndpoint: 1, NetworkPolicy: 4, Tier: 1 });
+    expect(ok.resources.find((r) => r.key === 'HostEndpoint//worker-1-eth0')).toMatchObject({ file: 'policies/hosts/worker-1-eth0.yaml', line: 4 });
+    expect(good.code).toBe(0);
+  });
+
+  it('validates for the Calico version given by flag or environment', async () => {
+    const flag = await cli(['validate', 'policies', '--calico-version', 'v3.28.0']);
+    expect(flag.stdout).toContain('policies/cluster/tier-platform.yaml:6:7: error: Tier needs Calico v3.29 or later; validating for v3.28.0');
+    expect(flag.code).toBe(1);
+    const env = await cli(['validate', 'policies'], { CALICO_GITOPS_CALICO_VERSION: '3.28' });
+    expect(env.stdout).toContain('validating for v3.28.0');
+    expect(env.code).toBe(1);
+  });
+
+  it('exits 1 with a message on usage errors and missing directories', async () => {
+    const format = await cli(['validate', 'policies', '--format', 'xml']);
+    expect(format.stderr).toBe('calico-gitops validate: --format must be one of text, json, github\n');
+    expect(format.code).toBe(1);
+    const missing = await cli(['validate', join(dir, 'nope')]);
+    expect(missing.stderr).toMatch(/^calico-gitops validate: cannot read policy directory .*nope: ENOENT/);
+    expect(missing.code).toBe(1);
+    const version = await cli(['validate', 'policies', '--calico-version', 'latest']);
+    expect(version.stderr).toContain('--calico-version must be a version such as v3.31.2');
+    expect(version.code).toBe(1);
+  });
+});
