@@ -1,4 +1,8 @@
-// A tiny HTTP client for simulator tests: raw requests with a bearer token, JSON in and out.
+// A tiny HTTP(S) client for simulator tests: raw requests with a bearer token, JSON in and out.
+// node:http/https rather than fetch, so the simulator's self-signed CA can be trusted per request.
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { KubeSim } from './server.js';
 
 export interface Reply {
@@ -9,6 +13,17 @@ export interface Reply {
 
 export type Call = (method: string, path: string, o?: { body?: unknown; token?: string; contentType?: string; headers?: Record<string, string> }) => Promise<Reply>;
 
+function open(sim: KubeSim, method: string, path: string, headers: Record<string, string>, body: string | undefined, signal?: AbortSignal): Promise<IncomingMessage> {
+  const url = new URL(path, sim.url);
+  const ca = sim.caCertPath ? readFileSync(sim.caCertPath) : undefined;
+  return new Promise((resolve, reject) => {
+    const opts = { method, headers, ...(signal ? { signal } : {}) };
+    const req = url.protocol === 'https:' ? httpsRequest(url, { ...opts, ...(ca ? { ca } : {}) }, resolve) : httpRequest(url, opts, resolve);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export function caller(sim: KubeSim): Call {
   return async (method, path, o = {}) => {
     const headers: Record<string, string> = { Authorization: `Bearer ${o.token ?? sim.adminToken}`, Accept: 'application/json', ...(o.headers ?? {}) };
@@ -17,46 +32,42 @@ export function caller(sim: KubeSim): Call {
       body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       headers['Content-Type'] = o.contentType ?? 'application/json';
     }
-    const res = await fetch(`${sim.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-    const text = await res.text();
+    const res = await open(sim, method, path, headers, body);
+    let text = '';
+    for await (const chunk of res) text += (chunk as Buffer).toString();
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {
       parsed = {};
     }
-    return { status: res.status, body: parsed, text };
+    return { status: res.statusCode ?? 0, body: parsed, text };
   };
 }
 
-/** Reads a watch stream until `until` says stop (or `ms` pass); returns the events seen. */
-export async function watchEvents(
-  sim: KubeSim,
-  path: string,
-  o: { token?: string; until: (events: { type: string; object: Record<string, unknown> }[]) => boolean; ms?: number },
-): Promise<{ type: string; object: Record<string, unknown> }[]> {
+export type WatchEvent = { type: string; object: Record<string, unknown> };
+
+/**
+ * Reads a watch stream until `until` says stop, the server ends it, or `ms` pass; returns the
+ * events seen. A connection cut by the server rejects.
+ */
+export async function watchEvents(sim: KubeSim, path: string, o: { token?: string; until: (events: WatchEvent[]) => boolean; ms?: number }): Promise<WatchEvent[]> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), o.ms ?? 5000);
-  const events: { type: string; object: Record<string, unknown> }[] = [];
+  const events: WatchEvent[] = [];
   try {
-    const res = await fetch(`${sim.url}${path}`, { headers: { Authorization: `Bearer ${o.token ?? sim.adminToken}` }, signal: ac.signal });
-    if (!res.body) return events;
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
+    const res = await open(sim, 'GET', path, { Authorization: `Bearer ${o.token ?? sim.adminToken}` }, undefined, ac.signal);
     let buf = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += decoder.decode(value, { stream: true });
+    for await (const chunk of res) {
+      buf += (chunk as Buffer).toString();
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
-        if (line.trim()) events.push(JSON.parse(line) as { type: string; object: Record<string, unknown> });
+        if (line.trim()) events.push(JSON.parse(line) as WatchEvent);
       }
       if (o.until(events)) break;
     }
-    await reader.cancel().catch(() => undefined);
   } catch (e) {
     if (!(e instanceof Error && e.name === 'AbortError')) throw e;
   } finally {

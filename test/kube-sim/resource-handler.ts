@@ -12,10 +12,13 @@ import type { ResourceType } from './resource-types.js';
 import { badRequest, methodNotAllowed, notFoundPath, type Json } from './status.js';
 import type { ObjectStore } from './store.js';
 import type { TokenAuthority } from './authn.js';
+import { CALICO_V3_GROUP, type CalicoApiServer } from './calico-apiserver.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch, type WatchHandle } from './watch.js';
 
 export interface ResourceContext {
+  /** Serves projectcalico.org/v3 when the simulator runs with calicoApiServer. */
+  readonly calico?: CalicoApiServer;
   readonly store: ObjectStore;
   readonly registry: TypeRegistry;
   readonly api: KubeApi;
@@ -64,6 +67,8 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
   // for namespaces, the URL's namespace segment is the object's name
   const ns = t.namespaced ? r.namespace : '';
   const name = r.group === '' && r.resource === 'namespaces' && !r.name ? r.namespace : r.name;
+
+  if (t.group === CALICO_V3_GROUP && ctx.calico) return calicoV3(ctx, ctx.calico, t, r, req, res, { ns, name, table });
 
   if (t.virtual) {
     if (r.verb !== 'create') throw methodNotAllowed();
@@ -145,6 +150,61 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
       sendJson(res, 200, ctx.api.deleteCollection(t, ns, listQuery(r.url), opts));
       return;
     }
+    default:
+      throw methodNotAllowed();
+  }
+}
+
+async function calicoV3(
+  ctx: ResourceContext,
+  calico: CalicoApiServer,
+  t: ResourceType,
+  r: ResourceRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: { ns: string; name: string; table: boolean },
+): Promise<void> {
+  const q = r.url.searchParams;
+  const asTable = (items: Json[], meta: Json): Json => toTable(t, items, { now: ctx.now(), includeObject: q.get('includeObject'), listMeta: meta });
+  const lq = listQuery(r.url);
+  switch (r.verb) {
+    case 'get': {
+      const obj = await calico.get(t, o.ns, o.name);
+      sendJson(res, 200, o.table ? asTable([obj], {}) : obj);
+      return;
+    }
+    case 'list': {
+      const list = await calico.list(t, o.ns, ctx.api.matcher(t, lq));
+      sendJson(res, 200, o.table ? asTable(list['items'] as Json[], list['metadata'] as Json) : list);
+      return;
+    }
+    case 'watch': {
+      const handle: WatchHandle = { path: r.url.pathname, method: r.method, drop: () => res.destroy() };
+      ctx.watches.add(handle);
+      calico.watch(t, res, {
+        namespace: o.ns,
+        match: ctx.api.matcher(t, { ...lq, fieldSelector: o.name ? [lq.fieldSelector, `metadata.name=${o.name}`].filter(Boolean).join(',') : (lq.fieldSelector ?? null) }),
+        resourceVersion: q.get('resourceVersion'),
+        allowBookmarks: ['1', 'true'].includes(q.get('allowWatchBookmarks') ?? ''),
+        sendInitialEvents: q.get('sendInitialEvents') === 'true',
+        timeoutSeconds: intParam(r.url, 'timeoutSeconds'),
+        bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+        ...(o.table ? { transform: (x: Json) => asTable([x], {}) } : {}),
+      }, () => ctx.watches.delete(handle));
+      return;
+    }
+    case 'create':
+      sendJson(res, 201, await calico.create(t, o.ns, await readObject(req)));
+      return;
+    case 'update':
+      sendJson(res, 200, await calico.update(t, o.ns, o.name, await readObject(req)));
+      return;
+    case 'patch':
+      sendJson(res, 200, await calico.patch(t, o.ns, o.name, req.headers['content-type'] ?? '', await readBody(req)));
+      return;
+    case 'delete':
+      sendJson(res, 200, await calico.delete(t, o.ns, o.name));
+      return;
     default:
       throw methodNotAllowed();
   }

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeApi } from './api.js';
+import { CalicoApiServer, calicoV3Types } from './calico-apiserver.js';
 import { TokenAuthority, type TokenDump } from './authn.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { Faults } from './faults.js';
@@ -26,7 +27,7 @@ export interface KubeSimOptions {
   tls?: boolean;
   /** Seeds ClusterInformation `default` spec.calicoVersion and which Calico CRDs exist; default v3.31.2. */
   calicoVersion?: string;
-  /** Also serve projectcalico.org/v3 like the Calico API server. Not implemented yet: rejected. */
+  /** Also serve projectcalico.org/v3 like the Calico API server (a converted view of the CRDs). */
   calicoApiServer?: boolean;
   /** Loaded at start if it exists. */
   stateFile?: string;
@@ -84,7 +85,6 @@ interface StateFile {
 export const DEFAULT_CALICO_VERSION = 'v3.31.2';
 
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
-  if (opts.calicoApiServer) throw new Error('kube-sim: calicoApiServer (projectcalico.org/v3) is not implemented');
   const store = new ObjectStore(opts.historySize ?? 10_000);
   const registry = new TypeRegistry();
   const tokens = new TokenAuthority();
@@ -114,6 +114,11 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     }
   }
   if (opts.faults) faults.set(opts.faults);
+  let calico: CalicoApiServer | undefined;
+  if (opts.calicoApiServer) {
+    for (const t of calicoV3Types(calicoVersion)) registry.addCrd(t);
+    calico = new CalicoApiServer({ api, registry, store, calicoVersion });
+  }
 
   let cert: ServingCert | undefined;
   let hostPort = '';
@@ -127,6 +132,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     faults,
     now,
     rbac: store,
+    ...(calico ? { calico } : {}),
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 5000,
     hostPort: () => hostPort,
   };
