@@ -3,7 +3,7 @@ import type { KindId, KindInfo } from '../../domain/index.js';
 import type { DocumentView } from '../document.js';
 import { obj, type Rule } from './helpers.js';
 import { hostEndpointRules } from './host-endpoint.js';
-import { validateKubernetesNetworkPolicy } from './kubernetes-network-policy-placeholder.js';
+import { validateKubernetesNetworkPolicy } from './kubernetes-network-policy.js';
 import { metadataRules } from './metadata.js';
 import { networkSetRules } from './network-set.js';
 import { policyRules, stagedAction } from './policy.js';
