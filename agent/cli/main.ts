@@ -3,6 +3,8 @@
 import { Command } from 'commander';
 import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
+import { registerAgent } from './commands/agent.js';
+import { registerStatus } from './commands/status.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerPlan(program);
+  registerAgent(program);
+  registerStatus(program);
   return program;
 }
 

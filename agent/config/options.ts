@@ -21,22 +21,32 @@ export interface OptionSpec<T> {
   parse(raw: string): Parsed<T>;
 }
 
-const str = (flag: string, description: string, def?: string): OptionSpec<string> => ({
-  flag,
-  description,
-  ...(def === undefined ? {} : { default: def }),
-  parse: (raw) => (raw.trim() === '' ? { ok: false, message: 'must not be empty' } : { ok: true, value: raw.trim() }),
-});
+export type WithDefault<T> = OptionSpec<T> & { readonly default: T };
 
-const oneOf = <T extends string>(flag: string, description: string, values: readonly T[], def?: T): OptionSpec<T> => ({
-  flag,
-  description,
-  ...(def === undefined ? {} : { default: def }),
-  parse: (raw) =>
-    (values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, message: `must be one of ${values.join(', ')}` },
-});
+function str(flag: string, description: string): OptionSpec<string>;
+function str(flag: string, description: string, def: string): WithDefault<string>;
+function str(flag: string, description: string, def?: string): OptionSpec<string> {
+  return {
+    flag,
+    description,
+    ...(def === undefined ? {} : { default: def }),
+    parse: (raw) => (raw.trim() === '' ? { ok: false, message: 'must not be empty' } : { ok: true, value: raw.trim() }),
+  };
+}
 
-const duration = (flag: string, description: string, def: number): OptionSpec<number> => ({
+function oneOf<T extends string>(flag: string, description: string, values: readonly T[]): OptionSpec<T>;
+function oneOf<T extends string>(flag: string, description: string, values: readonly T[], def: T): WithDefault<T>;
+function oneOf<T extends string>(flag: string, description: string, values: readonly T[], def?: T): OptionSpec<T> {
+  return {
+    flag,
+    description,
+    ...(def === undefined ? {} : { default: def }),
+    parse: (raw) =>
+      (values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, message: `must be one of ${values.join(', ')}` },
+  };
+}
+
+const duration = (flag: string, description: string, def: number): WithDefault<number> => ({
   flag,
   description,
   default: def,
@@ -46,7 +56,7 @@ const duration = (flag: string, description: string, def: number): OptionSpec<nu
   },
 });
 
-const int = (flag: string, description: string, def: number, min: number, max: number): OptionSpec<number> => ({
+const int = (flag: string, description: string, def: number, min: number, max: number): WithDefault<number> => ({
   flag,
   description,
   default: def,
@@ -56,7 +66,7 @@ const int = (flag: string, description: string, def: number, min: number, max: n
   },
 });
 
-const bool = (flag: string, description: string, def: boolean): OptionSpec<boolean> => ({
+const bool = (flag: string, description: string, def: boolean): WithDefault<boolean> => ({
   flag,
   description,
   default: def,
@@ -68,7 +78,7 @@ const bool = (flag: string, description: string, def: boolean): OptionSpec<boole
   },
 });
 
-const dns = (flag: string, description: string, def: string): OptionSpec<string> => ({
+const dns = (flag: string, description: string, def: string): WithDefault<string> => ({
   flag,
   description,
   default: def,

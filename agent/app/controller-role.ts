@@ -1,0 +1,123 @@
+// The leader's role: follow Git, plan against the live cache, enqueue. Only the Lease holder runs
+// the controller, so two replicas never plan and enqueue at the same time.
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import { Controller } from '../controller/controller.js';
+import type { CycleOutcome } from '../controller/cycle.js';
+import type { LivePort, StatusPort } from '../controller/ports.js';
+import type { Summary } from '../controller/summarize.js';
+import type { CalicoVersion } from '../domain/calico-version.js';
+import type { Clock, Logger } from '../domain/runtime.js';
+import type { KubeClients } from '../kube/client.js';
+import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
+import { kubeLeaseStore } from '../kube/lease-store.js';
+import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
+import type { GitCredentials } from '../source/git-auth.js';
+import { GitSource } from '../source/git-source.js';
+import { systemTimers } from '../source/poller.js';
+import { approvalKey } from './approvals.js';
+import { stagesFor } from './stages.js';
+
+export interface ControllerRoleOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly clients: KubeClients;
+  readonly calicoVersion: CalicoVersion;
+  readonly live: LivePort;
+  readonly statuses: StatusPort;
+  readonly redis: Redis;
+  readonly prefix: string;
+  /** Where the bare mirror lives. */
+  readonly cacheDir: string;
+  /** Environment for git (GIT_* entries are dropped by the source). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  readonly gitEnv?: Readonly<Record<string, string>>;
+  readonly random: () => number;
+  readonly onCycle: (outcome: CycleOutcome, summary: Summary) => void;
+  /** Lease timings; defaults follow client-go (15 s / 10 s / 2 s). */
+  readonly lease?: { durationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+}
+
+export interface ControllerRole {
+  readonly queue: SyncQueue;
+  readonly source: GitSource;
+  readonly controller: Controller;
+  isLeader(): boolean;
+  /** Webhook: fetch now (only the leader acts). */
+  trigger(): void;
+  stop(): Promise<void>;
+}
+
+export async function startControllerRole(o: ControllerRoleOptions): Promise<ControllerRole> {
+  const { config, logger } = o;
+  if (!config.repo) throw new Error('--repo is required for the controller');
+  const source = new GitSource({
+    url: config.repo,
+    branch: config.branch,
+    path: config.path,
+    cacheDir: o.cacheDir,
+    logger: logger.child({ component: 'source' }),
+    baseEnv: o.baseEnv,
+    ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
+    ...credentials(config),
+  });
+  const queue = await createSyncQueue({ connection: config.redis, cluster: config.cluster, logger, prefix: o.prefix });
+  const controller = new Controller({
+    cycle: {
+      source: {
+        latest: async () => {
+          const result = await source.latest();
+          return { snapshot: result.snapshot, forcePush: result.forcePush };
+        },
+      },
+      live: o.live,
+      queue,
+      stages: stagesFor({ config, calicoVersion: o.calicoVersion }),
+      logger: logger.child({ component: 'controller' }),
+      liveSyncTimeoutMs: 30_000,
+      isApproved: async (revision) => (await o.redis.exists(approvalKey(o.prefix, revision))) === 1,
+    },
+    statuses: o.statuses,
+    logger: logger.child({ component: 'controller' }),
+    pollIntervalMs: config.pollInterval,
+    retryDelayMs: Math.min(config.pollInterval, 10_000),
+    jitter: 0.1,
+    random: o.random,
+    timers: systemTimers,
+    onCycle: o.onCycle,
+  });
+  const lease = o.lease ?? { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+  const elector = new LeaderElector({
+    store: kubeLeaseStore(o.clients, { namespace: config.namespace, name: `calico-gitops-${config.cluster}` }),
+    identity: `${hostname()}-${process.pid}`,
+    leaseDurationMs: lease.durationMs,
+    renewDeadlineMs: lease.renewDeadlineMs,
+    retryPeriodMs: lease.retryPeriodMs,
+    clock: o.clock,
+    sleep: abortableSleep,
+    logger: logger.child({ component: 'leader-election' }),
+    onStartedLeading: () => controller.start(),
+    onStoppedLeading: () => void controller.stop(),
+  });
+  elector.start();
+  return {
+    queue,
+    source,
+    controller,
+    isLeader: () => elector.isLeader(),
+    trigger: () => controller.trigger(),
+    stop: async () => {
+      await controller.stop();
+      await elector.stop();
+      await queue.close();
+    },
+  };
+}
+
+function credentials(config: Config): { credentials?: GitCredentials } {
+  if (config.gitTokenFile) return { credentials: { kind: 'token', tokenFile: config.gitTokenFile } };
+  if (config.sshKeyFile) return { credentials: { kind: 'ssh', keyFile: config.sshKeyFile } };
+  return {};
+}

@@ -1,0 +1,86 @@
+// `calico-gitops status [--sha SHA] [--json]`: the commit statuses the agent recorded (always kept
+// in Redis, also when a forge receives them), newest first.
+// `calico-gitops approve <sha>`: release a plan held by the delete budget.
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import { approvalKey } from '../../app/approvals.js';
+import { loadConfig, type Config } from '../../config/config.js';
+import { systemClock } from '../../domain/runtime.js';
+import { redisOptions } from '../../queue/connection.js';
+import { queuePrefix } from '../../queue/keys.js';
+import { RedisStatusStore } from '../../report/redis-status-store.js';
+import { addConfigFlags, configFlags } from '../config-flags.js';
+
+const APPROVAL_TTL_SECONDS = 7 * 86_400;
+
+export function registerStatus(program: Command): void {
+  addConfigFlags(
+    program
+      .command('status')
+      .description('show the commit statuses recorded for the cluster, newest first')
+      .option('--sha <sha>', 'only this commit')
+      .option('--limit <n>', 'at most this many statuses', '20')
+      .option('--json', 'print JSON'),
+    ['redis', 'cluster'],
+  ).action(async (options: Record<string, unknown>) => {
+    process.exitCode = await withRedis(options, async (redis, config) => {
+      const store = new RedisStatusStore({ redis, prefix: queuePrefix(config.cluster), cluster: config.cluster, clock: systemClock });
+      const sha = typeof options['sha'] === 'string' ? options['sha'] : undefined;
+      const statuses = await store.listStatuses({ ...(sha ? { sha } : {}), limit: Number(options['limit']) || 20 });
+      if (options['json']) {
+        process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+        return 0;
+      }
+      if (statuses.length === 0) {
+        process.stdout.write(`no statuses recorded for cluster ${config.cluster}${sha ? ` and commit ${sha}` : ''}\n`);
+        return 0;
+      }
+      for (const s of statuses) {
+        process.stdout.write(`${s.time}  ${s.sha.slice(0, 12)}  ${s.context.padEnd(36)} ${s.state.padEnd(8)} ${s.description}\n`);
+      }
+      return 0;
+    });
+  });
+
+  addConfigFlags(
+    program
+      .command('approve')
+      .description('approve the plan of a commit that the delete budget holds')
+      .argument('<sha>', 'full commit SHA'),
+    ['redis', 'cluster'],
+  ).action(async (sha: string, options: Record<string, unknown>) => {
+    if (!/^[0-9a-f]{40}$/.test(sha)) {
+      process.stderr.write('calico-gitops approve: give the full 40-character commit SHA\n');
+      process.exitCode = 1;
+      return;
+    }
+    process.exitCode = await withRedis(options, async (redis, config) => {
+      await redis.set(approvalKey(queuePrefix(config.cluster), sha), new Date().toISOString(), 'EX', APPROVAL_TTL_SECONDS);
+      process.stdout.write(`approved ${sha} on cluster ${config.cluster}; the next cycle applies its plan\n`);
+      return 0;
+    });
+  });
+}
+
+async function withRedis(options: Record<string, unknown>, fn: (redis: Redis, config: Config) => Promise<number>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(configFlags(options));
+  } catch (err) {
+    process.stderr.write(`calico-gitops: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+  const redis = new Redis({ ...redisOptions(config.redis, 'producer'), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+  } catch {
+    process.stderr.write(`calico-gitops: Redis is not reachable (--redis / CALICO_GITOPS_REDIS)\n`);
+    return 1;
+  }
+  try {
+    return await fn(redis, config);
+  } finally {
+    redis.disconnect();
+  }
+}
