@@ -1,6 +1,6 @@
 // The resource handlers: create/get/list/update/patch/delete with the real server's semantics
 // (resourceVersion preconditions, status subresource, finalizers, propagation, namespaces).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import yaml from 'js-yaml';
 import { admitCreate, admitUpdate } from './admission.js';
 import type { TokenAuthority } from './authn.js';
@@ -12,6 +12,7 @@ import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, typeKey, type ResourceType } from './resource-types.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { decodeContinue, encodeContinue, itemKey, randomSuffix } from './paging.js';
 import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type Json } from './status.js';
 import type { ObjectStore } from './store.js';
 
@@ -84,7 +85,7 @@ export class KubeApi {
       const page = items.slice(0, limit);
       remaining = items.length - limit;
       const last = page[page.length - 1];
-      cont = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(rv), start: last ? itemKey(last) : '' })).toString('base64');
+      cont = encodeContinue(Number(rv), last ? itemKey(last) : '');
       items = page;
     }
     return {
@@ -391,24 +392,4 @@ export class KubeApi {
 function ownerUids(o: Json): string[] {
   const refs = metaOf(o)['ownerReferences'];
   return Array.isArray(refs) ? refs.filter(isObj).map((r) => str(r['uid'])) : [];
-}
-
-function itemKey(o: Json): string {
-  const ns = str(metaOf(o)['namespace']);
-  return ns ? `${ns}/${nameOf(o)}` : nameOf(o);
-}
-
-function decodeContinue(token: string): { rv: number; start: string } {
-  try {
-    const v = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { rv?: unknown; start?: unknown };
-    if (typeof v.rv === 'number' && typeof v.start === 'string') return { rv: v.rv, start: v.start };
-  } catch {
-    // fall through
-  }
-  throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
-}
-
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  return [...randomBytes(5)].map((b) => alphabet[b % alphabet.length]).join('');
 }

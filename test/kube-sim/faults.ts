@@ -1,6 +1,22 @@
 // Fault injection for reliability tests: per path prefix (and method) an error status with a proper
 // Status body at a given rate, added latency, a number of times, or dropped watch connections.
-import type { FaultRule } from './server.js';
+
+export interface FaultRule {
+  /** Only this HTTP method (any when absent). */
+  method?: string;
+  /** Request paths starting with this, e.g. `/apis/crd.projectcalico.org/`. */
+  pathPrefix: string;
+  /** Answer with this status and its proper Status body (409 on a named object: the real conflict message). */
+  status?: number;
+  /** Share of matching requests affected, 0..1 (default 1). */
+  rate?: number;
+  /** Delay before handling (or before failing). */
+  latencyMs?: number;
+  /** How many times the rule fires, then it is spent (default unlimited). */
+  times?: number;
+  /** Matching watch requests are cut (connection destroyed); open ones are cut when the rule is set. */
+  dropWatch?: boolean;
+}
 
 export class Faults {
   private rules: { rule: FaultRule; left: number }[] = [];

@@ -3,13 +3,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { impersonatedUser, type UserInfo } from './authn.js';
 import { apiGroupDoc, apiGroupListDoc, apiVersionsDoc, resourceListDoc, versionDoc } from './discovery.js';
-import type { Faults } from './faults.js';
 import { parseJson, readBody, sendError, sendJson, sendText } from './http-util.js';
 import { openApiV3Doc, openApiV3Root } from './openapi.js';
 import { authorize, forbiddenWhy, type Attributes } from './rbac.js';
 import { requestInfo } from './request-info.js';
 import { handleResource, type ResourceContext } from './resource-handler.js';
-import type { FaultRule } from './server.js';
+import type { FaultRule, Faults } from './faults.js';
 import { ApiError, conflict, forbidden, forCode, notFoundPath, unauthorized } from './status.js';
 import { str } from './meta.js';
 

@@ -9,7 +9,7 @@ import { KubeApi } from './api.js';
 import { CalicoApiServer, calicoV3Types } from './calico-apiserver.js';
 import { TokenAuthority, type TokenDump } from './authn.js';
 import { bootstrapObjects } from './bootstrap.js';
-import { Faults } from './faults.js';
+import { Faults, type FaultRule } from './faults.js';
 import { writeKubeconfigFile } from './kubeconfig.js';
 import { metaOf, str } from './meta.js';
 import { PodLogs } from './pod-logs.js';
@@ -57,22 +57,7 @@ export interface KubeSim {
   close(): Promise<void>;
 }
 
-export interface FaultRule {
-  /** Only this HTTP method (any when absent). */
-  method?: string;
-  /** Request paths starting with this, e.g. `/apis/crd.projectcalico.org/`. */
-  pathPrefix: string;
-  /** Answer with this status and its proper Status body (409 on a named object: the real conflict message). */
-  status?: number;
-  /** Share of matching requests affected, 0..1 (default 1). */
-  rate?: number;
-  /** Delay before handling (or before failing). */
-  latencyMs?: number;
-  /** How many times the rule fires, then it is spent (default unlimited). */
-  times?: number;
-  /** Matching watch requests are cut (connection destroyed); open ones are cut when the rule is set. */
-  dropWatch?: boolean;
-}
+export type { FaultRule } from './faults.js';
 
 interface StateFile {
   readonly format: 'kube-sim/v1';
