@@ -50,6 +50,10 @@ export async function resolveGitAuth(credentials: GitCredentials | undefined): P
     '-o', 'IdentitiesOnly=yes',
     '-o', 'BatchMode=yes',
     '-o', `StrictHostKeyChecking=${credentials.strictHostKeyChecking ?? 'yes'}`,
+    // ssh gives up on a dead host by itself, so no ssh process outlives a killed git.
+    '-o', 'ConnectTimeout=30',
+    '-o', 'ServerAliveInterval=15',
+    '-o', 'ServerAliveCountMax=2',
   ];
   if (credentials.knownHostsFile) parts.push('-o', shellQuote(`UserKnownHostsFile=${credentials.knownHostsFile}`));
   return { config: [], env: { GIT_SSH_COMMAND: parts.join(' ') }, secrets: [] };

@@ -25,12 +25,12 @@ describe('resolveGitAuth', () => {
     [
       'ssh key with known_hosts',
       { kind: 'ssh', keyFile: '/etc/git/key', knownHostsFile: '/etc/git/known hosts' },
-      { config: [], env: { GIT_SSH_COMMAND: `ssh -i '/etc/git/key' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o 'UserKnownHostsFile=/etc/git/known hosts'` } },
+      { config: [], env: { GIT_SSH_COMMAND: `ssh -i '/etc/git/key' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=2 -o 'UserKnownHostsFile=/etc/git/known hosts'` } },
     ],
     [
       'ssh key, trust on first use',
       { kind: 'ssh', keyFile: "/k/it's", strictHostKeyChecking: 'accept-new' },
-      { env: { GIT_SSH_COMMAND: `ssh -i '/k/it'\\''s' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new` } },
+      { env: { GIT_SSH_COMMAND: `ssh -i '/k/it'\\''s' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=2` } },
     ],
   ] as const)('%s', async (_name, credentials, expected) => {
     expect(await resolveGitAuth(credentials)).toMatchObject(expected);
