@@ -142,7 +142,7 @@ async function rssChild(kubeconfig: string, n: number): Promise<Record<string, n
   const outfile = join(root, '.tmp', 'plan-bench-child.mjs');
   const esbuild = await import('esbuild');
   await esbuild.build({ entryPoints: [self], bundle: true, platform: 'node', format: 'esm', packages: 'external', target: 'node20', outfile, logLevel: 'error' });
-  const { stdout } = await promisify(execFile)(process.execPath, [outfile, '--rss-child', kubeconfig, String(n)], { maxBuffer: 1 << 20, cwd: root });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', outfile, '--rss-child', kubeconfig, String(n)], { maxBuffer: 1 << 20, cwd: root });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
 }
 
@@ -155,12 +155,23 @@ async function child(kubeconfig: string, n: number): Promise<void> {
   const live = createLiveCache({ clients, cluster, logger });
   live.start();
   if (!(await live.waitForSync(600_000))) throw new Error('live cache did not sync');
+  global.gc?.();
+  const rssLiveOnly = process.memoryUsage().rss;
   const desired = desiredFor(await filesFor(n), version);
   const plan = buildPlan({ desired, live, revision: 'bench', instance: 'calico-gitops', adopt: false, deleteBudgetPercent: 25 });
   global.gc?.();
   const mem = process.memoryUsage();
+  const mb = (bytes: number): number => Math.round(bytes / 1e6);
   process.stdout.write(
-    `${JSON.stringify({ cached: live.size(), unchanged: plan.unchanged, rssStartMb: Math.round(rssStart / 1e6), rssMb: Math.round(mem.rss / 1e6), heapUsedMb: Math.round(mem.heapUsed / 1e6) })}\n`,
+    `${JSON.stringify({
+      cached: live.size(),
+      unchanged: plan.unchanged,
+      rssAfterImportsMb: mb(rssStart),
+      rssLiveCacheOnlyMb: mb(rssLiveOnly),
+      rssMb: mb(mem.rss),
+      peakRssMb: mb(process.resourceUsage().maxRSS * 1024),
+      heapUsedMb: mb(mem.heapUsed),
+    })}\n`,
   );
   await live.stop();
 }
