@@ -2,6 +2,7 @@
 // (pods, Kubernetes NetworkPolicy, namespaces, secrets, services, RBAC bindings, CRDs).
 import { typeFromCrd } from './crd-types.js';
 import type { ResourceType } from './resource-types.js';
+import { validateName } from './names.js';
 import { invalid, type FieldError, type Json } from './status.js';
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,6 +44,7 @@ function validateContainers(list: unknown, field: string, required: boolean): Fi
     if (!isObj(c)) return;
     const n = c['name'];
     if (typeof n !== 'string' || n === '') errors.push({ type: 'Required', field: `${f}.name` });
+    else if (validateName(n, 'label').length) errors.push(...validateName(n, 'label', `${f}.name`));
     else if (seen.has(n)) errors.push({ type: 'Duplicate', field: `${f}.name`, value: n });
     else seen.add(n);
     if (typeof c['image'] !== 'string' || c['image'] === '') errors.push({ type: 'Required', field: `${f}.image` });
@@ -80,6 +82,19 @@ function networkPolicy(o: Json): void {
   if (!Array.isArray(spec['policyTypes']) || spec['policyTypes'].length === 0) {
     spec['policyTypes'] = spec['egress'] !== undefined ? ['Ingress', 'Egress'] : ['Ingress'];
   }
+}
+
+const MAX_DATA = 1024 * 1024;
+
+/** ConfigMaps and Secrets hold at most 1 MiB of data (corev1.MaxSecretSize). */
+function dataSize(t: ResourceType, o: Json): void {
+  let size = 0;
+  for (const k of ['data', 'binaryData', 'stringData']) {
+    const m = o[k];
+    if (!isObj(m)) continue;
+    for (const [key, v] of Object.entries(m)) size += key.length + (k === 'binaryData' || (k === 'data' && t.resource === 'secrets') ? Math.floor((String(v).length * 3) / 4) : Buffer.byteLength(String(v)));
+  }
+  if (size > MAX_DATA) fail(t, o, [{ type: 'TooLong', field: '[]', detail: `must have at most ${MAX_DATA} bytes` }]);
 }
 
 function secret(o: Json): void {
@@ -164,6 +179,7 @@ function podUpdate(t: ResourceType, o: Json, old: Json): void {
 /** Defaults and validates `o` (mutated in place: it is the server's own copy). */
 export function admitCreate(t: ResourceType, o: Json): void {
   const k = `${t.group}/${t.resource}`;
+  if (k === '/configmaps' || k === '/secrets') dataSize(t, o);
   if (k === '/pods') pod(t, o);
   else if (k === 'networking.k8s.io/networkpolicies') networkPolicy(o);
   else if (k === '/secrets') secret(o);
@@ -179,6 +195,7 @@ export function admitCreate(t: ResourceType, o: Json): void {
 
 export function admitUpdate(t: ResourceType, o: Json, old: Json): void {
   const k = `${t.group}/${t.resource}`;
+  if (k === '/configmaps' || k === '/secrets') dataSize(t, o);
   if (k === '/pods') {
     defaultContainers(objAt(o, 'spec')['containers']);
     defaultContainers(objAt(o, 'spec')['initContainers']);

@@ -7,13 +7,13 @@ import type { TokenAuthority } from './authn.js';
 import { typeFromCrd } from './crd-types.js';
 import { runHousekeeping } from './housekeeping.js';
 import { finalizersOf, isObj, kubeTime, labelsOf, metaOf, nameOf, str, uidOf } from './meta.js';
-import { nameRuleFor, validateName } from './names.js';
+import { nameRuleFor, validateAnnotations, validateLabels, validateName } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, typeKey, type ResourceType } from './resource-types.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { decodeContinue, encodeContinue, itemKey, randomSuffix } from './paging.js';
-import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type Json } from './status.js';
+import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type FieldError, type Json } from './status.js';
 import type { ObjectStore } from './store.js';
 
 export interface ApiDeps {
@@ -107,7 +107,7 @@ export class KubeApi {
     if (!str(m['name']) && str(m['generateName'])) m['name'] = `${str(m['generateName'])}${randomSuffix()}`;
     const name = str(m['name']);
     if (!name) throw invalid({ group: t.group, kind: t.kind, name: '', errors: [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }] });
-    const nameErrors = validateName(name, nameRuleFor(t.group, t.resource));
+    const nameErrors = [...validateName(name, nameRuleFor(t.group, t.resource)), ...metaErrors(obj)];
     if (nameErrors.length) throw invalid({ group: t.group, kind: t.kind, name, errors: nameErrors });
     if (t.namespaced) this.requireLiveNamespace(t, ns, name);
     if (this.d.store.get(this.key(t), t.namespaced ? ns : '', name)) throw alreadyExists(t.group, t.resource, name);
@@ -167,6 +167,8 @@ export class KubeApi {
         spec['finalizers'] = (isObj(old['spec']) ? old['spec'] : {})['finalizers'];
         next['spec'] = spec;
       }
+      const errors = metaErrors(next);
+      if (errors.length) throw invalid({ group: t.group, kind: t.kind, name, errors });
       admitUpdate(t, next, old);
       const body = (x: Json): string => JSON.stringify({ ...x, metadata: undefined, status: undefined });
       if (typeof metaOf(old)['generation'] === 'number' && body(next) !== body(old)) nm['generation'] = (metaOf(old)['generation'] as number) + 1;
@@ -387,6 +389,11 @@ export class KubeApi {
       });
     });
   }
+}
+
+function metaErrors(o: Json): FieldError[] {
+  const m = metaOf(o);
+  return [...validateLabels(isObj(m['labels']) ? m['labels'] : {}), ...validateAnnotations(isObj(m['annotations']) ? m['annotations'] : {})];
 }
 
 function ownerUids(o: Json): string[] {

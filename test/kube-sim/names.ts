@@ -37,3 +37,49 @@ export function validateName(name: string, rule: NameRule, field = 'metadata.nam
         : [{ type: 'Invalid', field, value: name, detail: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')" }];
   }
 }
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const QUALIFIED_NAME_MSG =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+const LABEL_VALUE_MSG =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+
+/** A label or annotation key: optional DNS-subdomain prefix and `/`, then a name of at most 63. */
+export function validateQualifiedName(key: string, field: string): FieldError[] {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : '';
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  const errors: FieldError[] = [];
+  if (slash >= 0 && (prefix === '' || !SUBDOMAIN.test(prefix) || prefix.length > 253)) {
+    errors.push({ type: 'Invalid', field, value: key, detail: 'prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character' });
+  }
+  if (name.length === 0) errors.push({ type: 'Invalid', field, value: key, detail: 'name part must be non-empty' });
+  else if (name.length > 63) errors.push({ type: 'Invalid', field, value: key, detail: 'name part must be no more than 63 characters' });
+  else if (!LABEL_NAME.test(name)) errors.push({ type: 'Invalid', field, value: key, detail: QUALIFIED_NAME_MSG });
+  return errors;
+}
+
+export function validateLabels(labels: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    errors.push(...validateQualifiedName(k, 'metadata.labels'));
+    const value = String(v);
+    if (value.length > 63) errors.push({ type: 'Invalid', field: 'metadata.labels', value, detail: 'must be no more than 63 characters' });
+    else if (!LABEL_VALUE.test(value)) errors.push({ type: 'Invalid', field: 'metadata.labels', value, detail: LABEL_VALUE_MSG });
+  }
+  return errors;
+}
+
+const MAX_ANNOTATIONS = 256 * 1024;
+
+export function validateAnnotations(annotations: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    errors.push(...validateQualifiedName(k.toLowerCase(), 'metadata.annotations'));
+    size += k.length + String(v).length;
+  }
+  if (size > MAX_ANNOTATIONS) errors.push({ type: 'TooLong', field: 'metadata.annotations', detail: `must have at most ${MAX_ANNOTATIONS} bytes` });
+  return errors;
+}
