@@ -1,0 +1,200 @@
+// End to end: a real git repository (bare, over file://), the real Redis, the Kubernetes simulator
+// with the agent's own RBAC from deploy/, a fake forge. A push is validated, planned, queued,
+// applied by a calicoctl pod, verified, and reported on the commit.
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgentProcess, type AgentProcess } from '../../agent/app/agent-process.js';
+import { parseConfig, type Config } from '../../agent/config/config.js';
+import { systemClock } from '../../agent/domain/runtime.js';
+import { queuePrefix } from '../../agent/queue/keys.js';
+import { AuditLog } from '../../agent/report/audit-log.js';
+import { startCluster, type KubeSim } from '../kube-sim/index.js';
+import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
+import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
+import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
+
+const FORGE_REPO = 'acme/policies';
+const TOKEN = `ghp_${randomBytes(8).toString('hex')}`;
+const SECRET = randomBytes(12).toString('hex');
+
+let sim: KubeSim;
+let installed: InstalledAgent;
+let forge: FakeForge;
+let work: WorkRepo;
+let agent: AgentProcess;
+let worker: AgentProcess;
+let redis: Redis;
+let config: Config;
+let firstSha: string;
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sim = await startCluster({ tls: true });
+  installed = await installAgentRbac(sim);
+  forge = await startFakeForge({ tokens: { github: TOKEN }, repos: [FORGE_REPO] });
+  const repo = await createRepoWithFiles({
+    'policies/allow-ssh.yaml': samplePolicyYaml('allow-ssh', { order: 10 }),
+    'policies/allow-dns.yaml': samplePolicyYaml('allow-dns', { order: 20, selector: "role == 'dns'" }),
+    'README.md': '# policies\n',
+  });
+  work = repo.work;
+  firstSha = repo.sha;
+  const dir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
+  await writeFile(join(dir, 'forge-token'), `${TOKEN}\n`);
+  await writeFile(join(dir, 'webhook-secret'), SECRET);
+  const parsed = parseConfig({
+    flags: {
+      repo: repo.remote.url,
+      path: 'policies',
+      cluster: `e2e-${randomBytes(4).toString('hex')}`,
+      kubeconfig: installed.agentKubeconfig,
+      forge: 'github',
+      forgeUrl: forge.apiUrl('github'),
+      forgeTokenFile: join(dir, 'forge-token'),
+      forgeRepo: FORGE_REPO,
+      webhookSecretFile: join(dir, 'webhook-secret'),
+      // Only webhooks trigger cycles in this test, so every apply is caused by a push we made.
+      pollInterval: '1h',
+      listen: '127.0.0.1:0',
+      workers: '1',
+      verifyTimeout: '20s',
+      logLevel: 'debug',
+    },
+    env: {},
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  config = parsed.config;
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+  const common = { config, logger, clock: systemClock, cacheDir: dir, baseEnv: process.env, gitEnv: GIT_TEST_ENV, fetch, random: Math.random };
+  agent = await startAgentProcess({ ...common, controller: true, workers: 1, http: true, lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 } });
+  // A second, separate worker process: every change must still be applied exactly once.
+  worker = await startAgentProcess({ ...common, controller: false, workers: 1, http: false });
+  redis = new Redis(config.redis);
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await worker?.stop();
+  if (redis && config) {
+    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  }
+  await forge?.close();
+  await sim?.close();
+  await cleanupGitFixtures();
+}, 60_000);
+
+function githubPush(after: string): { headers: Record<string, string>; body: string } {
+  const body = JSON.stringify({ ref: 'refs/heads/main', after, repository: { full_name: FORGE_REPO } });
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  return { body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': signature } };
+}
+
+async function webhook(after: string): Promise<number> {
+  const { headers, body } = githubPush(after);
+  const res = await fetch(`${agent.url}/hooks/git`, { method: 'POST', headers, body });
+  return res.status;
+}
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const forgeState = (sha: string, kind: string) => {
+  const statuses = forge.statuses('github', FORGE_REPO, sha).filter((s) => s.context === `calico-gitops/${config.cluster}/${kind}`);
+  return statuses.at(-1);
+};
+
+async function gnpNames(): Promise<string[]> {
+  const { stdout } = await installed.kubectl(['get', 'globalnetworkpolicies.crd.projectcalico.org', '-o', 'json']);
+  const list = JSON.parse(stdout) as { items: { metadata: { name: string } }[] };
+  return list.items.map((i) => i.metadata.name).sort();
+}
+
+async function auditCount(): Promise<Record<string, number>> {
+  const audit = new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock });
+  const records = await audit.read({ limit: 1000 });
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[`${r.action} ${r.resource}`] = (counts[`${r.action} ${r.resource}`] ?? 0) + 1;
+  return counts;
+}
+
+describe('sync loop', () => {
+  it('applies a pushed commit with two policies and reports validate and apply success on it', async () => {
+    // The agent runs a first cycle at start; the webhook (sent twice) must not apply anything twice.
+    expect(await webhook(firstSha)).toBe(202);
+    expect(await webhook(firstSha)).toBe(202);
+    const history = () =>
+      forge
+        .statuses('github', FORGE_REPO, firstSha)
+        .filter((s) => s.context === `calico-gitops/${config.cluster}/apply`)
+        .map((s) => `${s.state}: ${s.description}`);
+    const applyHistory = await eventually('apply success', async () => (history().includes('success: applied 2, deleted 0') ? history() : undefined));
+    expect(applyHistory[0]).toMatch(/^pending: applying: 2 to create, 0 to update, 0 to delete$/);
+    expect(forgeState(firstSha, 'validate')).toMatchObject({ state: 'success', description: 'valid: 2 resources' });
+    expect(await gnpNames()).toEqual(expect.arrayContaining([expect.stringMatching(/allow-dns$/), expect.stringMatching(/allow-ssh$/)]));
+    // Exactly once, although two workers run and the webhook came twice.
+    expect(await auditCount()).toEqual({ 'create GlobalNetworkPolicy//allow-dns': 1, 'create GlobalNetworkPolicy//allow-ssh': 1 });
+    // No executor pod or ConfigMap is left behind.
+    const { stdout } = await installed.kubectl(['get', 'pods,configmaps', '-n', 'calico-gitops', '-l', 'app.kubernetes.io/managed-by=calico-gitops', '-o', 'name']);
+    expect(stdout.trim()).toBe('');
+  });
+
+  it('rejects a webhook with a bad signature', async () => {
+    const { body } = githubPush(firstSha);
+    const res = await fetch(`${agent.url}/hooks/git`, {
+      method: 'POST',
+      headers: { 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+      body,
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('reports an invalid commit with file and line and changes nothing in the cluster', async () => {
+    const before = await gnpNames();
+    const bad = samplePolicyYaml('allow-web').replace("selector: \"all()\"", 'selector: "app = web"');
+    const sha = await work.commitAndPush({ files: { 'policies/allow-web.yaml': bad }, message: 'add web policy (typo)' });
+    expect(await webhook(sha)).toBe(202);
+    const status = await eventually('validate failure', async () => {
+      const s = forgeState(sha, 'validate');
+      return s?.state === 'failure' ? s : undefined;
+    });
+    expect(status.description).toBe('invalid: policies/allow-web.yaml:7 invalid selector: expected "==" at offset 4');
+    expect(forgeState(sha, 'apply')).toBeUndefined();
+    expect(await gnpNames()).toEqual(before);
+  });
+
+  it('deletes a policy removed from the repository', async () => {
+    const sha = await work.commitAndPush({
+      files: { 'policies/allow-web.yaml': null, 'policies/allow-dns.yaml': null },
+      message: 'drop the dns policy\n\nCalico-GitOps-Allow-Delete: 1\n',
+    });
+    expect(await webhook(sha)).toBe(202);
+    const status = await eventually('apply success after delete', async () => {
+      const s = forgeState(sha, 'apply');
+      return s?.state === 'success' && s.description.startsWith('applied') ? s : undefined;
+    });
+    expect(status.description).toBe('applied 0, deleted 1');
+    expect(await gnpNames()).toEqual([expect.stringMatching(/allow-ssh$/)]);
+    expect((await auditCount())['delete GlobalNetworkPolicy//allow-dns']).toBe(1);
+  });
+
+  it('never logs the forge token or the webhook secret', () => {
+    const all = logLines.join('\n');
+    expect(all.length).toBeGreaterThan(0);
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain(SECRET);
+  });
+});
