@@ -131,9 +131,16 @@ export class LiveCache implements LiveView {
     while (!signal.aborted) {
       try {
         if (resourceVersion === '' || now() - listedAt >= resyncMs) {
-          resourceVersion = await this.relist(state);
+          const listed = await this.relist(state);
           listedAt = now();
           attempt = 0;
+          if (!listed.served) {
+            // Nothing to watch until the kind appears (a CRD installed later): look again at the next resync.
+            resourceVersion = '';
+            await this.o.sleep(resyncMs, signal);
+            continue;
+          }
+          resourceVersion = listed.resourceVersion;
         }
         const startedAt = now();
         const outcome = await this.watchOnce(state, resourceVersion, Math.max(0, resyncMs - (now() - listedAt)));
@@ -160,10 +167,11 @@ export class LiveCache implements LiveView {
   }
 
   /** Lists every page, replaces this source's objects, and returns the list's resourceVersion. */
-  private async relist(state: SourceState): Promise<string> {
+  private async relist(state: SourceState): Promise<{ resourceVersion: string; served: boolean }> {
     const seen = new Set<ResourceKey>();
     let continueToken: string | undefined;
     let resourceVersion = '';
+    let served = true;
     try {
       do {
         const page = await this.o.transport.list(state.source, { limit: this.o.pageSize ?? 1000, ...(continueToken ? { continueToken } : {}) });
@@ -180,13 +188,15 @@ export class LiveCache implements LiveView {
       // A collection the server does not serve holds no objects: that kind is simply absent.
       if (toKubeError(err).status !== 404) throw err;
       this.o.logger.warn({ source: state.source.label }, 'collection not served by the API server; treating it as empty');
+      served = false;
+      seen.clear();
     }
     for (const key of state.keys) if (!seen.has(key)) this.remove(key);
     state.keys = seen;
     state.synced = true;
     delete state.lastError;
     this.notifySynced();
-    return resourceVersion;
+    return { resourceVersion, served };
   }
 
   private async watchOnce(state: SourceState, fromVersion: string, resyncInMs: number): Promise<{ resourceVersion: string; expired: boolean }> {

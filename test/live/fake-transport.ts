@@ -79,6 +79,10 @@ export class FakeTransport implements LiveTransport {
     onDone: (err?: unknown) => void,
   ) {
     this.watches += 1;
+    if (this.notServed.has(ref.plural)) {
+      onDone(new KubeError('not found', { status: 404, reason: 'NotFound' }));
+      return { stop: () => undefined };
+    }
     const w: Watcher = { plural: ref.plural, onEvent, onDone };
     this.watchers.add(w);
     return { stop: () => this.watchers.delete(w) };

@@ -133,9 +133,18 @@ describe('LiveCache', () => {
   it('treats a collection the server does not serve as empty', async () => {
     const t = new FakeTransport();
     t.notServed.add('stagednetworkpolicies');
-    const cache = makeCache(t);
+    const delays: number[] = [];
+    const cache = makeCache(t, delays);
+    const flaps: boolean[] = [];
     cache.start();
     expect(await cache.waitForSync(60_000)).toBe(true);
+    for (let i = 0; i < 20; i += 1) {
+      flaps.push(cache.isSynced());
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // It stays synced: no watch (and no failing restart loop) on a collection that does not exist.
+    expect(flaps.every(Boolean)).toBe(true);
+    expect(delays).toEqual([]);
   });
 
   it('pages through large lists', async () => {
