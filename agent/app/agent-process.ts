@@ -19,7 +19,8 @@ import type { FetchFn } from '../report/forge-http.js';
 import { createMetrics } from '../report/metrics.js';
 import { checkWebhook } from '../source/webhook-check.js';
 import { startControllerRole, type ControllerRole } from './controller-role.js';
-import { createStatusReporter, statusPortFor } from './reporting.js';
+import { statusPortFor } from '../report/status-port.js';
+import { createStatusReporter } from './reporting.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
 
 export interface AgentProcessOptions {
@@ -69,7 +70,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   const metrics = createMetrics();
   const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random });
   live.start();
-  const statuses = statusPortFor(createStatusReporter({ config, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), config.cluster);
+  const statuses = statusPortFor({ reporter: createStatusReporter({ config, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
   let last: { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
   const stops: (() => Promise<void>)[] = [];

@@ -86,7 +86,11 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     jitter: 0.1,
     random: o.random,
     timers: systemTimers,
-    onCycle: o.onCycle,
+    onCycle: (outcome, summary) => {
+      // The force-push check compares with the last revision the cluster was seen to match.
+      if (outcome.kind === 'in-sync') source.markApplied(outcome.snapshot.revision);
+      o.onCycle(outcome, summary);
+    },
   });
   const lease = o.lease ?? { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
   const elector = new LeaderElector({

@@ -8,7 +8,8 @@ import type { Clock, Logger } from '../domain/runtime.js';
 import { displayKey } from '../domain/resource.js';
 import type { ApplyReport, ApplyReporter, AuditEntry as JobAuditEntry, AuditSink } from '../queue/ports.js';
 import { AuditLog, type AuditAction } from '../report/audit-log.js';
-import { statusContext, type CommitStatus, type StatusReporter } from '../report/commit-status.js';
+import type { StatusReporter } from '../report/commit-status.js';
+import { teeReporter } from '../report/status-port.js';
 import type { FetchFn } from '../report/forge-http.js';
 import { createForgeReporter } from '../report/forge-reporters.js';
 import { recordAppliedRevision, type AgentMetrics } from '../report/metrics.js';
@@ -43,19 +44,7 @@ export function createStatusReporter(deps: ReportingDeps): StatusReporter {
     memory: new RedisStatusMemory({ redis: deps.redis, prefix: deps.prefix }),
     logger: deps.logger,
   });
-  return {
-    post: async (status: CommitStatus) => {
-      await store.post(status);
-      await deduped.post(status);
-    },
-  };
-}
-
-/** The controller's view: a status kind instead of a full context. */
-export function statusPortFor(reporter: StatusReporter, cluster: string): StatusPort {
-  return {
-    post: ({ sha, kind, state, description }) => reporter.post({ sha, context: statusContext(cluster, kind), state, description }),
-  };
+  return teeReporter([store, deduped]);
 }
 
 /** What the workers report when a job is done: the apply (or drift, for heals) status and metrics. */

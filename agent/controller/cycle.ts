@@ -39,8 +39,11 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
   let stage: CycleStage = 'source';
   let snapshot: Snapshot | undefined;
   try {
-    ({ snapshot } = await deps.source.latest());
+    const latest = await deps.source.latest();
+    snapshot = latest.snapshot;
     const log = deps.logger.child({ revision: snapshot.revision });
+    // History was rewritten: still apply the new head (Git is the source of truth), but say so.
+    if (latest.forcePush) log.warn('force-push: the new revision does not descend from the previous one');
 
     stage = 'desired';
     const desired = deps.stages.buildDesired(snapshot);

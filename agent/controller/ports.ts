@@ -25,8 +25,8 @@ export interface QueuePort {
   enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;
 }
 
-export type StatusKind = 'validate' | 'apply' | 'drift';
-export type StatusState = 'pending' | 'success' | 'failure' | 'error';
+export type { StatusKind, StatusState } from '../report/commit-status.js';
+import type { StatusKind, StatusState } from '../report/commit-status.js';
 
 export interface StatusPort {
   post(input: { sha: string; kind: StatusKind; state: StatusState; description: string }): Promise<void>;
