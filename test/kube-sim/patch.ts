@@ -176,6 +176,12 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
     }
     out[k] = v;
   }
+  // an order directive without changes to the list itself still reorders it
+  for (const [k, order] of Object.entries(patch)) {
+    if (!k.startsWith('$setElementOrder/')) continue;
+    const field = k.slice('$setElementOrder/'.length);
+    if (!(field in patch) && Array.isArray(out[field])) out[field] = mergeList(field, out[field], [], order);
+  }
   if (Array.isArray(retain)) {
     for (const key of Object.keys(out)) if (!retain.includes(key)) delete out[key];
   }
