@@ -34,7 +34,29 @@ export function canonicalJsonFast(value: unknown): string {
   return `${out}}`;
 }
 
+/**
+ * True when JSON.stringify already writes the canonical text: every object's keys are in sorted
+ * order (integer-like keys, which JavaScript always enumerates first, can break that) and no
+ * value needs dropping or replacing.
+ */
+function inCanonicalOrder(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return typeof value !== 'number' || Number.isFinite(value);
+  if (Array.isArray(value)) {
+    for (const item of value) if (item === undefined || !inCanonicalOrder(item)) return false;
+    return true;
+  }
+  let previous: string | undefined;
+  for (const key in value) {
+    if (previous !== undefined && previous > key) return false;
+    previous = key;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function' || !inCanonicalOrder(v)) return false;
+  }
+  return true;
+}
+
 /** Equals domain's contentHash(value) (sha256 hex, first 16 characters). */
 export function contentHashFast(value: unknown): string {
-  return createHash('sha256').update(canonicalJsonFast(value)).digest('hex').slice(0, 16);
+  const text = inCanonicalOrder(value) ? JSON.stringify(value) : canonicalJsonFast(value);
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

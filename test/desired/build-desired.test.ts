@@ -76,6 +76,14 @@ describe('buildDesiredState', () => {
     expect(two).toEqual(one);
   });
 
+  it('finds the line of a document that follows "..." without "---"', () => {
+    const result = build([{ path: 'a.yaml', content: `${gns('a')}...\n# next\n${gns('b')}` }]);
+    expect([...result.state.resources.values()].map((r) => [r.key, r.source.line, r.source.document])).toEqual([
+      ['GlobalNetworkSet//a', 1, 0],
+      ['GlobalNetworkSet//b', 9, 1],
+    ]);
+  });
+
   it('ignores empty documents and a file of comments', () => {
     const result = build([
       { path: 'empty.yaml', content: '# nothing here\n' },

@@ -35,6 +35,26 @@ class LimitExceeded extends Error {
 // An anchor (`&name`) can only follow whitespace, a line start or a flow indicator; without one
 // there can be no alias, so the alias-counting listener is skipped. `&&` in selectors does not match.
 const ANCHOR = /(?:^|[\s,[{])&[^\s&]/m;
+// A document marker (`---` or `...` at the start of a line) is the only way to a second document.
+const MARKER = /^(?:---|\.\.\.)/m;
+
+/** 0-based line of the first character that is not whitespace or inside a comment. */
+function firstContentLine(content: string): number {
+  let line = 0;
+  let i = content.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < content.length) {
+    const ch = content[i];
+    if (ch === '\n') line++;
+    else if (ch === '#') {
+      const end = content.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+      continue;
+    } else if (ch !== ' ' && ch !== '\t' && ch !== '\r') break;
+    i++;
+  }
+  return line;
+}
 
 export function fileTooLarge(file: string, bytes: number, limits: Limits): Issue {
   return {
@@ -57,10 +77,15 @@ export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
     if (bytes > limits.maxFileBytes) return { file, content, documents: [], issues: [fileTooLarge(file, bytes, limits)] };
   }
   const rootLines: number[] = [];
-  const listener = ANCHOR.test(content) ? aliasCountingListener(rootLines, limits) : rootLineListener(rootLines, limits);
+  // Most files hold one document and no anchors: then no listener at all (it is called for
+  // every node), and the root line is the first line that is not blank or a comment.
+  const anchors = ANCHOR.test(content);
+  const single = !anchors && !MARKER.test(content);
+  const listener = anchors ? aliasCountingListener(rootLines, limits) : single ? undefined : rootLineListener(rootLines, limits);
   let values: unknown[];
   try {
-    values = loadAll(content, null, { schema: POLICY_SCHEMA, filename: file, maxDepth: limits.maxDepth, listener });
+    values = loadAll(content, null, { schema: POLICY_SCHEMA, filename: file, maxDepth: limits.maxDepth, ...(listener ? { listener } : {}) });
+    if (single) rootLines.push(firstContentLine(content));
   } catch (err) {
     return { file, content, documents: [], issues: [parseIssue(file, err, limits)] };
   }
