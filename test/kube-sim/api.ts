@@ -21,6 +21,8 @@ export interface ApiDeps {
   readonly registry: TypeRegistry;
   readonly tokens: TokenAuthority;
   readonly now: () => Date;
+  /** How long a Terminating namespace keeps its contents before the namespace controller acts. */
+  readonly namespaceDeletionDelayMs?: number;
 }
 
 export interface ListQuery {
@@ -47,6 +49,8 @@ const SYSTEM_META = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionG
 
 export class KubeApi {
   private housekeepingScheduled = false;
+  /** When each namespace started Terminating (ms), for the namespace controller's delay. */
+  private readonly terminatingSince = new Map<string, number>();
   constructor(private readonly d: ApiDeps) {}
 
   key(t: ResourceType): string {
@@ -250,7 +254,14 @@ export class KubeApi {
       nm['deletionTimestamp'] = kubeTime(this.d.now());
       nm['deletionGracePeriodSeconds'] = 0;
       if (fins.length) nm['finalizers'] = fins;
-      if (isNamespace) next['status'] = { ...(isObj(old['status']) ? old['status'] : {}), phase: 'Terminating' };
+      if (isNamespace) {
+        next['status'] = { ...(isObj(old['status']) ? old['status'] : {}), phase: 'Terminating' };
+        // a real namespace controller takes a moment: clients deleting the contents themselves
+        // (kubectl delete -k) still find them
+        const delay = this.d.namespaceDeletionDelayMs ?? 1000;
+        this.terminatingSince.set(name, this.d.now().getTime());
+        setTimeout(() => this.scheduleHousekeeping(), delay + 10).unref();
+      }
       const stored = this.d.store.put(this.key(t), next);
       this.scheduleHousekeeping();
       return { code: isNamespace ? 200 : 202, body: stored };
@@ -386,6 +397,7 @@ export class KubeApi {
           }
         },
         finishFinalizer: (t, o, f) => this.finishFinalizer(t, o, f),
+        namespaceDue: (ns) => this.d.now().getTime() - (this.terminatingSince.get(ns) ?? 0) >= (this.d.namespaceDeletionDelayMs ?? 1000),
       });
     });
   }

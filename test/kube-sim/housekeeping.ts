@@ -13,6 +13,8 @@ export interface HousekeepingDeps {
   deleteObject(t: ResourceType, namespace: string, name: string): void;
   /** Writes an object (finalizer removal); removes it when it is being deleted and has none left. */
   finishFinalizer(t: ResourceType, object: Json, finalizer: string): void;
+  /** The namespace controller may empty this Terminating namespace now. */
+  namespaceDue(namespace: string): boolean;
 }
 
 const owners = (o: Json): string[] => {
@@ -84,6 +86,7 @@ function drainNamespaces(d: HousekeepingDeps): void {
   for (const ns of d.store.list('/namespaces')) {
     if (!metaOf(ns)['deletionTimestamp']) continue;
     const name = nameOf(ns);
+    if (!d.namespaceDue(name)) continue;
     for (const { typeKey, object } of d.store.inNamespace(name)) {
       const t = d.typeOf(typeKey);
       if (t && !metaOf(object)['deletionTimestamp']) d.deleteObject(t, name, nameOf(object));

@@ -221,6 +221,15 @@ describe('kubectl apply -k deploy/', () => {
     expect(await can('calico-gitops-executor', 'update', 'clusterinformations.crd.projectcalico.org')).toBe('no');
     expect(await can('calico-gitops-executor', 'get', 'secrets', '-n', 'calico-gitops')).toBe('no');
   });
+
+  it('delete -k removes it again; kubectl waits for the namespace to go', async () => {
+    const r = await k.run(['delete', '-k', DEPLOY]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('namespace "calico-gitops" deleted');
+    expect(r.stdout).toContain('deployment.apps "calico-gitops-worker" deleted');
+    const gone = await k.run(['get', 'namespace', 'calico-gitops']);
+    expect(gone.stderr).toContain('namespaces "calico-gitops" not found');
+  });
 });
 
 describe('kubectl logs', () => {

@@ -36,6 +36,8 @@ export interface KubeSimOptions {
   historySize?: number;
   /** Period of BOOKMARK events on watches that allow them. Default 5000 ms. */
   bookmarkIntervalMs?: number;
+  /** How long a deleted namespace stays Terminating with its contents before they go. Default 1000 ms. */
+  namespaceDeletionDelayMs?: number;
 }
 
 export interface KubeSim {
@@ -76,7 +78,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const logs = new PodLogs();
   const faults = new Faults();
   const now = (): Date => new Date();
-  const api = new KubeApi({ store, registry, tokens, now });
+  const api = new KubeApi({ store, registry, tokens, now, ...(opts.namespaceDeletionDelayMs !== undefined ? { namespaceDeletionDelayMs: opts.namespaceDeletionDelayMs } : {}) });
   const watches = new Set<WatchHandle>();
 
   let calicoVersion = opts.calicoVersion ?? DEFAULT_CALICO_VERSION;
