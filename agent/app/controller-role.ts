@@ -73,7 +73,16 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
         },
       },
       live: o.live,
-      queue,
+      queue: {
+        setLatestRevision: (revision) => queue.setLatestRevision(revision),
+        enqueueSync: (input) => queue.enqueueSync(input),
+        busy: async (revision) => {
+          const counts = await queue.counts();
+          if ((counts['active'] ?? 0) > 0) return true;
+          const pending = (counts['waiting'] ?? 0) + (counts['delayed'] ?? 0) + (counts['prioritized'] ?? 0) + (counts['waiting-children'] ?? 0);
+          return pending > 0 && (await queue.latestRevision()) === revision;
+        },
+      },
       stages: stagesFor({ config, calicoVersion: o.calicoVersion }),
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,

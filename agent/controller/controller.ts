@@ -32,6 +32,8 @@ export class Controller {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Revisions a job was enqueued for: their apply status comes from the worker, not from here. */
+  private readonly enqueued = new Set<string>();
 
   constructor(private readonly opts: ControllerOptions) {}
 
@@ -75,8 +77,11 @@ export class Controller {
     const summary = summarize(outcome);
     const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
     log[summary.level]({ outcome: outcome.kind }, summary.message);
+    if (outcome.kind === 'enqueued') this.remember(outcome.snapshot.revision);
     if (summary.revision) {
+      const workerReports = outcome.kind === 'in-sync' && this.enqueued.has(summary.revision);
       for (const status of summary.statuses) {
+        if (workerReports && status.kind === 'apply') continue;
         try {
           await this.opts.statuses.post({ sha: summary.revision, ...status });
         } catch (err) {
@@ -85,7 +90,16 @@ export class Controller {
       }
     }
     this.opts.onCycle?.(outcome, summary);
-    this.schedule(summary.retry ? this.opts.retryDelayMs : this.opts.pollIntervalMs);
+    this.schedule(summary.retry ? (summary.retry.afterMs ?? this.opts.retryDelayMs) : this.opts.pollIntervalMs);
+  }
+
+  private remember(revision: string): void {
+    this.enqueued.add(revision);
+    // Bounded: only recent revisions matter.
+    if (this.enqueued.size > 100) {
+      const oldest = this.enqueued.values().next().value;
+      if (oldest !== undefined) this.enqueued.delete(oldest);
+    }
   }
 
   private schedule(baseMs: number): void {

@@ -19,6 +19,7 @@ export type CycleOutcome =
       readonly jobId: string;
       readonly created: boolean;
     }
+  | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
 
 export type CycleStage = 'source' | 'desired' | 'live' | 'plan' | 'queue';
@@ -54,6 +55,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
       throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
     }
+
+    stage = 'queue';
+    if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, resources };
 
     stage = 'plan';
     const approved = await deps.isApproved(snapshot.revision);

@@ -20,6 +20,11 @@ export interface EnqueueResult {
 }
 
 export interface QueuePort {
+  /**
+   * True while a job is being applied, or one for this revision still waits: planning then would
+   * read a half-applied cluster and enqueue the same changes again.
+   */
+  busy(revision: string): Promise<boolean>;
   /** Marks the newest revision so that workers skip superseded jobs. */
   setLatestRevision(revision: string): Promise<void>;
   enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;

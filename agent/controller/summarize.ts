@@ -10,7 +10,7 @@ export interface Summary {
   readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   /** When to run the next cycle early; undefined = the normal poll interval. */
-  readonly retry?: { readonly disposition: Disposition };
+  readonly retry?: { readonly disposition: Disposition; readonly afterMs?: number };
 }
 
 export function summarize(outcome: CycleOutcome): Summary {
@@ -50,6 +50,14 @@ export function summarize(outcome: CycleOutcome): Summary {
         ...(stalled ? {} : { retry: { disposition: 'waiting' as const } }),
       };
     }
+    case 'busy':
+      return {
+        revision: outcome.snapshot.revision,
+        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }],
+        level: 'info',
+        message: 'a sync job is in flight; planning again when it is done',
+        retry: { disposition: 'waiting', afterMs: 1_000 },
+      };
     case 'enqueued': {
       const counts = countSteps(outcome.plan.steps);
       return {

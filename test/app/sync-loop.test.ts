@@ -142,6 +142,8 @@ describe('sync loop', () => {
         .filter((s) => s.context === `calico-gitops/${config.cluster}/apply`)
         .map((s) => `${s.state}: ${s.description}`);
     const applyHistory = await eventually('apply success', async () => (history().includes('success: applied 2, deleted 0') ? history() : undefined));
+    // The worker's report is the last word on the commit: later in-sync cycles do not overwrite it.
+    expect(applyHistory.at(-1)).toBe('success: applied 2, deleted 0');
     expect(applyHistory[0]).toMatch(/^pending: applying: 2 to create, 0 to update, 0 to delete$/);
     expect(forgeState(firstSha, 'validate')).toMatchObject({ state: 'success', description: 'valid: 2 resources' });
     expect(await gnpNames()).toEqual(expect.arrayContaining([expect.stringMatching(/allow-dns$/), expect.stringMatching(/allow-ssh$/)]));

@@ -40,6 +40,11 @@ describe('summarize', () => {
       },
     ],
     [
+      'a job in flight keeps apply as it is and looks again soon',
+      { kind: 'busy', snapshot, resources: 3 },
+      { statuses: [{ kind: 'validate', state: 'success', description: 'valid: 3 resources' }], retry: { disposition: 'waiting', afterMs: 1_000 }, level: 'info' },
+    ],
+    [
       'a budget hold fails apply and is not retried',
       { kind: 'held', snapshot, resources: 1, plan: plan({ held: { reason: 'delete-budget', message: 'deletes 9 of 10 owned objects' } }) },
       {
