@@ -40,6 +40,8 @@ export interface WriteOptions {
 
 export interface DeleteOptions {
   propagationPolicy?: string;
+  /** Deprecated field some clients still send; `false` means foreground and a 202 answer. */
+  orphanDependents?: boolean;
   preconditions?: { uid?: string; resourceVersion?: string };
   dryRun?: boolean;
 }
@@ -231,7 +233,10 @@ export class KubeApi {
     return this.update(t, ns, name, mergePatch(existing, patch), { ...o, fromPatch: true });
   }
 
-  /** Returns the HTTP status (200 deleted now, 202 deletion pending) and the body. */
+  /**
+   * Returns the HTTP status and the body. Like the real handler it is 200 also when deletion is
+   * pending (finalizers, namespaces); 202 only for the deprecated orphanDependents=false.
+   */
   delete(t: ResourceType, ns: string, name: string, opts: DeleteOptions = {}): { code: number; body: Json } {
     const old = this.get(t, ns, name);
     const m = metaOf(old);
@@ -243,12 +248,12 @@ export class KubeApi {
     const isNamespace = t.group === '' && t.resource === 'namespaces';
     if (isNamespace && PROTECTED_NAMESPACES.has(name)) throw forbidden({ group: '', resource: 'namespaces', name, why: 'this namespace may not be deleted' });
     if (opts.dryRun) return { code: 200, body: old };
-    const policy = opts.propagationPolicy ?? (isNamespace ? 'Background' : 'Background');
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Foreground' : 'Background');
     if (policy === 'Orphan') this.orphanDependents(uidOf(old));
     const fins = finalizersOf(old);
     if (policy === 'Foreground' && this.hasDependents(uidOf(old)) && !fins.includes('foregroundDeletion')) fins.push('foregroundDeletion');
     if (isNamespace || fins.length > 0) {
-      if (m['deletionTimestamp']) return { code: 202, body: old };
+      if (m['deletionTimestamp']) return { code: opts.orphanDependents === false ? 202 : 200, body: old };
       const next = structuredClone(old);
       const nm = metaOf(next);
       nm['deletionTimestamp'] = kubeTime(this.d.now());
@@ -264,7 +269,7 @@ export class KubeApi {
       }
       const stored = this.d.store.put(this.key(t), next);
       this.scheduleHousekeeping();
-      return { code: isNamespace ? 200 : 202, body: stored };
+      return { code: opts.orphanDependents === false ? 202 : 200, body: stored };
     }
     const gone = this.d.store.remove(this.key(t), t.namespaced ? ns : '', name) ?? old;
     this.afterDelete(t, gone);

@@ -225,8 +225,10 @@ function deleteOptions(body: unknown, u: URL, dryRun: boolean): DeleteOptions {
   const b = isObj(body) ? body : {};
   const pre = isObj(b['preconditions']) ? b['preconditions'] : {};
   const policy = str(b['propagationPolicy']) || u.searchParams.get('propagationPolicy') || '';
+  const orphan = b['orphanDependents'];
   return {
     ...(policy ? { propagationPolicy: policy } : {}),
+    ...(typeof orphan === 'boolean' ? { orphanDependents: orphan } : {}),
     preconditions: { ...(str(pre['uid']) ? { uid: str(pre['uid']) } : {}), ...(str(pre['resourceVersion']) ? { resourceVersion: str(pre['resourceVersion']) } : {}) },
     dryRun: dryRun || (Array.isArray(b['dryRun']) && b['dryRun'].includes('All')),
   };
