@@ -259,8 +259,13 @@ describe('object lifecycle', () => {
     const del = await call('DELETE', '/api/v1/namespaces/doomed');
     expect(del.status).toBe(200);
     expect(del.body['status']).toMatchObject({ phase: 'Terminating' });
+    const again = await call('DELETE', '/api/v1/namespaces/doomed');
+    expect(again.body).toMatchObject({
+      code: 409,
+      message: 'Operation cannot be fulfilled on namespaces "doomed": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.',
+    });
     const blocked = await call('POST', '/api/v1/namespaces/doomed/configmaps', { body: { metadata: { name: 'late' } } });
-    expect([403, 404]).toContain(blocked.status);
+    expect(blocked.body['message']).toBe('configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated');
     await eventually(async () => (await call('GET', '/api/v1/namespaces/doomed')).status === 404, 5000);
     expect((await call('GET', `${NP('doomed')}/default.p`)).status).toBe(404);
     const protectedNs = await call('DELETE', '/api/v1/namespaces/default');

@@ -253,6 +253,9 @@ export class KubeApi {
     const fins = finalizersOf(old);
     if (policy === 'Foreground' && this.hasDependents(uidOf(old)) && !fins.includes('foregroundDeletion')) fins.push('foregroundDeletion');
     if (isNamespace || fins.length > 0) {
+      if (m['deletionTimestamp'] && isNamespace) {
+        throw conflict('', 'namespaces', name, 'The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
+      }
       if (m['deletionTimestamp']) return { code: opts.orphanDependents === false ? 202 : 200, body: old };
       const next = structuredClone(old);
       const nm = metaOf(next);
