@@ -8,6 +8,11 @@ export interface GeneratePoliciesOptions {
   readonly count: number;
   /** Same seed, same output. */
   readonly seed?: number;
+  /**
+   * Documents per file. Default: 1 to 4 consecutive documents of the same directory, which in
+   * practice makes most files hold one document.
+   */
+  readonly documentsPerFile?: number;
 }
 
 /** mulberry32: small, fast, good enough for test data. */
@@ -183,15 +188,27 @@ spec:
 `;
   }
 
-  // Group consecutive documents of the same directory into files of 1-4 documents.
   const files: SourceFile[] = [];
   let n = 0;
+  const emit = (dir: string, group: readonly string[]) => {
+    files.push({ path: `${dir}/policies-${String(n++).padStart(5, '0')}.yaml`, content: group.join('---\n') });
+  };
+  if (options.documentsPerFile !== undefined) {
+    // Fixed size: all documents of a directory, in chunks.
+    const byDir = new Map<string, string[]>();
+    for (const d of docs) byDir.set(d.dir, [...(byDir.get(d.dir) ?? []), d.text]);
+    for (const [dir, texts] of byDir) {
+      for (let i = 0; i < texts.length; i += options.documentsPerFile) emit(dir, texts.slice(i, i + options.documentsPerFile));
+    }
+    return files;
+  }
+  // Group consecutive documents of the same directory into files of 1-4 documents.
   for (let i = 0; i < docs.length; ) {
     const first = docs[i] as { dir: string; text: string };
     const size = int(1, 4);
-    const group = [first];
-    for (let j = i + 1; j < docs.length && group.length < size && docs[j]?.dir === first.dir; j++) group.push(docs[j] as { dir: string; text: string });
-    files.push({ path: `${first.dir}/policies-${String(n++).padStart(5, '0')}.yaml`, content: group.map((d) => d.text).join('---\n') });
+    const group = [first.text];
+    for (let j = i + 1; j < docs.length && group.length < size && docs[j]?.dir === first.dir; j++) group.push((docs[j] as { text: string }).text);
+    emit(first.dir, group);
     i += group.length;
   }
   return files;

@@ -35,25 +35,52 @@ class LimitExceeded extends Error {
 // An anchor (`&name`) can only follow whitespace, a line start or a flow indicator; without one
 // there can be no alias, so the alias-counting listener is skipped. `&&` in selectors does not match.
 const ANCHOR = /(?:^|[\s,[{])&[^\s&]/m;
-// A document marker (`---` or `...` at the start of a line) is the only way to a second document.
-const MARKER = /^(?:---|\.\.\.)/m;
-
-/** 0-based line of the first character that is not whitespace or inside a comment. */
-function firstContentLine(content: string): number {
-  let line = 0;
-  let i = content.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (i < content.length) {
-    const ch = content[i];
-    if (ch === '\n') line++;
-    else if (ch === '#') {
-      const end = content.indexOf('\n', i);
-      if (end === -1) break;
-      i = end;
-      continue;
-    } else if (ch !== ' ' && ch !== '\t' && ch !== '\r') break;
-    i++;
+/**
+ * 0-based first line of each document, from the text alone: `---` at the start of a line opens
+ * a document (its root on the same line when something follows the marker), `...` closes one,
+ * and the first line with content opens an implicit one. Blank, comment and directive lines are
+ * not content. Documents without content get their marker's line.
+ */
+export function documentLines(content: string): number[] {
+  const lines: number[] = [];
+  let open = false;
+  let pending = -1; // index into `lines` of an open document still waiting for its first node
+  let lineNo = 0;
+  for (let start = content.charCodeAt(0) === 0xfeff ? 1 : 0; start <= content.length; lineNo++) {
+    let end = content.indexOf('\n', start);
+    if (end === -1) end = content.length;
+    const marker = content.startsWith('---', start) ? '---' : content.startsWith('...', start) ? '...' : '';
+    const after = content.charCodeAt(start + 3);
+    const isMarker = marker !== '' && (start + 3 >= end || after === 32 || after === 9 || after === 13);
+    if (isMarker && marker === '---') {
+      lines.push(lineNo);
+      open = true;
+      pending = hasContent(content, start + 3, end) ? -1 : lines.length - 1;
+    } else if (isMarker) {
+      open = false;
+      pending = -1;
+    } else if (hasContent(content, start, end) && content[start] !== '%') {
+      if (!open) {
+        lines.push(lineNo);
+        open = true;
+      } else if (pending !== -1) {
+        lines[pending] = lineNo;
+        pending = -1;
+      }
+    }
+    start = end + 1;
   }
-  return line;
+  return lines;
+}
+
+/** True when the line slice has something other than blanks and a comment. */
+function hasContent(content: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const ch = content.charCodeAt(i);
+    if (ch === 35 /* # */) return false;
+    if (ch !== 32 && ch !== 9 && ch !== 13) return true;
+  }
+  return false;
 }
 
 export function fileTooLarge(file: string, bytes: number, limits: Limits): Issue {
@@ -76,16 +103,27 @@ export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
     const bytes = Buffer.byteLength(content, 'utf8');
     if (bytes > limits.maxFileBytes) return { file, content, documents: [], issues: [fileTooLarge(file, bytes, limits)] };
   }
-  const rootLines: number[] = [];
-  // Most files hold one document and no anchors: then no listener at all (it is called for
-  // every node), and the root line is the first line that is not blank or a comment.
+  // The alias-counting listener (needed only when there are anchors) records each document's
+  // first line as it goes; otherwise the lines come from a scan of the text, which is much
+  // cheaper than a listener called for every node, and is checked against the parse.
   const anchors = ANCHOR.test(content);
-  const single = !anchors && !MARKER.test(content);
-  const listener = anchors ? aliasCountingListener(rootLines, limits) : single ? undefined : rootLineListener(rootLines, limits);
+  const rootLines: number[] = [];
   let values: unknown[];
   try {
-    values = loadAll(content, null, { schema: POLICY_SCHEMA, filename: file, maxDepth: limits.maxDepth, ...(listener ? { listener } : {}) });
-    if (single) rootLines.push(firstContentLine(content));
+    const options = { schema: POLICY_SCHEMA, filename: file, maxDepth: limits.maxDepth };
+    if (anchors) values = loadAll(content, null, { ...options, listener: aliasCountingListener(rootLines, limits) });
+    else {
+      values = loadAll(content, null, options);
+      if (values.length > limits.maxDocumentsPerFile) {
+        // Rare: parse again to learn where the limit was passed.
+        loadAll(content, null, { ...options, listener: rootLineListener([], limits) });
+      }
+      const scanned = documentLines(content);
+      if (scanned.length === values.length) rootLines.push(...scanned);
+      // A file of comments only is one empty document to js-yaml.
+      else if (scanned.length === 0 && values.length === 1 && values[0] === null) rootLines.push(0);
+      else loadAll(content, null, { ...options, listener: rootLineListener(rootLines, limits) });
+    }
   } catch (err) {
     return { file, content, documents: [], issues: [parseIssue(file, err, limits)] };
   }
