@@ -3,6 +3,7 @@
 import { typeFromCrd } from './crd-types.js';
 import type { ResourceType } from './resource-types.js';
 import { validateName } from './names.js';
+import { validateNetworkPolicy } from './netpol-validation.js';
 import { invalid, type FieldError, type Json } from './status.js';
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -181,8 +182,10 @@ export function admitCreate(t: ResourceType, o: Json): void {
   const k = `${t.group}/${t.resource}`;
   if (k === '/configmaps' || k === '/secrets') dataSize(t, o);
   if (k === '/pods') pod(t, o);
-  else if (k === 'networking.k8s.io/networkpolicies') networkPolicy(o);
-  else if (k === '/secrets') secret(o);
+  else if (k === 'networking.k8s.io/networkpolicies') {
+    networkPolicy(o);
+    fail(t, o, validateNetworkPolicy(o));
+  } else if (k === '/secrets') secret(o);
   else if (k === '/services') service(o);
   else if (k === 'apiextensions.k8s.io/customresourcedefinitions') crd(t, o);
   else if (k === 'rbac.authorization.k8s.io/rolebindings' || k === 'rbac.authorization.k8s.io/clusterrolebindings') binding(t, o, undefined);
@@ -200,8 +203,10 @@ export function admitUpdate(t: ResourceType, o: Json, old: Json): void {
     defaultContainers(objAt(o, 'spec')['containers']);
     defaultContainers(objAt(o, 'spec')['initContainers']);
     podUpdate(t, o, old);
-  } else if (k === 'networking.k8s.io/networkpolicies') networkPolicy(o);
-  else if (k === '/secrets') secret(o);
+  } else if (k === 'networking.k8s.io/networkpolicies') {
+    networkPolicy(o);
+    fail(t, o, validateNetworkPolicy(o));
+  } else if (k === '/secrets') secret(o);
   else if (k === 'apiextensions.k8s.io/customresourcedefinitions') crd(t, o);
   else if (k === 'rbac.authorization.k8s.io/rolebindings' || k === 'rbac.authorization.k8s.io/clusterrolebindings') binding(t, o, old);
   else if (k === '/namespaces') objAt(objAt(o, 'metadata'), 'labels')['kubernetes.io/metadata.name'] = name(o);

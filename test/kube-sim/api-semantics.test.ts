@@ -240,6 +240,14 @@ describe('object lifecycle', () => {
     expect(r.body['spec']).toEqual({ podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'TCP' }] }], policyTypes: ['Ingress', 'Egress'] });
   });
 
+  it('a Kubernetes NetworkPolicy with an unsupported protocol gets the 422 kubectl would show', async () => {
+    const r = await call('POST', '/apis/networking.k8s.io/v1/namespaces/apps/networkpolicies', {
+      body: { metadata: { name: 'icmp' }, spec: { podSelector: {}, ingress: [{ ports: [{ protocol: 'ICMP' }] }] } },
+    });
+    expect(r.status).toBe(422);
+    expect(r.body['message']).toBe('NetworkPolicy.networking.k8s.io "icmp" is invalid: spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "TCP", "UDP", "SCTP"');
+  });
+
   it('a finalizer holds deletion until it is removed', async () => {
     await call('POST', GNP, { body: { ...gnp('default.held'), metadata: { name: 'default.held', finalizers: ['example.com/hold'] } } });
     const del = await call('DELETE', `${GNP}/default.held`);
