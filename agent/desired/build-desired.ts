@@ -2,6 +2,7 @@
 // problem at once. Pure: no I/O, no clock; the same input always gives the same output.
 import { compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
 import { IssueCollector } from './collector.js';
+import { resourceHash } from './normalize.js';
 import { checkDuplicates, checkTierReferences } from './cross-file.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { parseFile } from './parse/parse-file.js';
@@ -62,9 +63,19 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
   if (errors.length > 0) return { state: EMPTY, errors, warnings };
   const resources = new Map<ResourceKey, DesiredResource>();
   for (const c of [...candidates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    resources.set(c.key, { key: c.key, kindId: c.kind.id, manifest: c.manifest, hash: c.hash, source: c.source });
+    resources.set(c.key, desiredResource(c));
   }
   return { state: { resources }, errors, warnings };
+}
+
+/**
+ * The content hash is computed on first read (an own enumerable getter, so spreading or
+ * JSON.stringify still see it): validating needs no hashes, planning reads every one.
+ */
+function desiredResource(c: Candidate): DesiredResource {
+  let hash: string | undefined;
+  const resource = { key: c.key, kindId: c.kind.id, manifest: c.manifest, source: c.source };
+  return Object.defineProperty(resource, 'hash', { enumerable: true, get: () => (hash ??= resourceHash(c.manifest)) }) as DesiredResource;
 }
 
 function repositoryTooLarge(files: readonly SourceFile[], limits: Limits): Issue | undefined {

@@ -11,7 +11,7 @@ import {
 } from '../domain/index.js';
 import type { InternalDocumentView } from './collector.js';
 import { identifyKind } from './identify-kind.js';
-import { normalizeManifest, resourceHash } from './normalize.js';
+import { normalizeManifest } from './normalize.js';
 import { rulesFor } from './rules/index.js';
 import { metadataSchema, specSchema } from './schema/kinds.js';
 import { object, str, type FieldType } from './schema/types.js';
@@ -21,7 +21,6 @@ export interface Candidate {
   readonly kind: KindInfo;
   readonly key: ResourceKey;
   readonly manifest: Manifest;
-  readonly hash: string;
   readonly source: SourceRef;
 }
 
@@ -78,7 +77,6 @@ function candidateOf(view: InternalDocumentView, kind: KindInfo, line: number): 
     kind,
     key: resourceKey(kind.id, ns, name),
     manifest,
-    hash: resourceHash(manifest),
     source: { file: view.file, line, document: view.document },
   };
 }

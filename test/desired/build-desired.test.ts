@@ -1,7 +1,7 @@
 // buildDesiredState as the next stages see it: resources with their source, or every problem
 // at once (state empty), each at file:line:column; pure.
 import { describe, expect, it } from 'vitest';
-import { buildDesiredState } from '../../agent/desired/index.js';
+import { buildDesiredState, resourceHash } from '../../agent/desired/index.js';
 import { DEFAULT_CALICO_VERSION, type SourceFile } from '../../agent/domain/index.js';
 
 const build = (files: SourceFile[]) => buildDesiredState({ files, calicoVersion: DEFAULT_CALICO_VERSION });
@@ -21,6 +21,14 @@ describe('buildDesiredState', () => {
       ['GlobalNetworkSet//second', { file: 'b/two.yaml', line: 3, document: 0 }],
       ['GlobalNetworkSet//third', { file: 'b/two.yaml', line: 11, document: 1 }],
     ]);
+  });
+
+  it('gives each resource its content hash, also through spreading and JSON', () => {
+    const [resource] = build([{ path: 'a.yaml', content: gns('x') }]).state.resources.values();
+    expect(resource?.hash).toBe(resourceHash(resource!.manifest));
+    expect({ ...resource }.hash).toBe(resource?.hash);
+    expect((JSON.parse(JSON.stringify(resource)) as { hash: string }).hash).toBe(resource?.hash);
+    expect(Object.keys(resource!)).toEqual(['key', 'kindId', 'manifest', 'source', 'hash']);
   });
 
   it('lists every problem of every file at once, sorted, and applies nothing', () => {
