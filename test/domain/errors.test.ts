@@ -15,7 +15,7 @@ describe('error family', () => {
     [new ConfigError('x'), 'ConfigError', 'config', 'stalled'],
     [new ValidationError('x'), 'ValidationError', 'invalid', 'stalled'],
     [new SourceError('x'), 'SourceError', 'source', 'transient'],
-    [new CacheNotSyncedError(), 'CacheNotSyncedError', 'cache-unsynced', 'waiting'],
+    [new CacheNotSyncedError('x'), 'CacheNotSyncedError', 'cache-unsynced', 'waiting'],
     [new DeleteBudgetError('x'), 'DeleteBudgetError', 'delete-budget', 'stalled'],
     [new KubeError('x', { status: 403, reason: 'Forbidden' }), 'KubeError', 'forbidden', 'stalled'],
     [new KubeError('x', { status: 409, reason: 'Conflict' }), 'KubeError', 'conflict', 'transient'],
