@@ -4,16 +4,16 @@ import { randomUUID } from 'node:crypto';
 import yaml from 'js-yaml';
 import { admitCreate, admitUpdate } from './admission.js';
 import type { TokenAuthority } from './authn.js';
-import { typeFromCrd } from './crd-types.js';
+import { establishedStatus, typeFromCrd } from './crd-types.js';
 import { runHousekeeping } from './housekeeping.js';
 import { finalizersOf, isObj, kubeTime, labelsOf, metaOf, nameOf, str, uidOf } from './meta.js';
-import { nameRuleFor, validateAnnotations, validateLabels, validateName } from './names.js';
+import { nameRuleFor, validateMetadata, validateName } from './names.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, typeKey, type ResourceType } from './resource-types.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { decodeContinue, encodeContinue, itemKey, randomSuffix } from './paging.js';
-import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type FieldError, type Json } from './status.js';
+import { alreadyExists, ApiError, badRequest, conflict, expired, forbidden, invalid, notFound, unsupportedMediaType, type Json } from './status.js';
 import type { ObjectStore } from './store.js';
 
 export interface ApiDeps {
@@ -113,7 +113,7 @@ export class KubeApi {
     if (!str(m['name']) && str(m['generateName'])) m['name'] = `${str(m['generateName'])}${randomSuffix()}`;
     const name = str(m['name']);
     if (!name) throw invalid({ group: t.group, kind: t.kind, name: '', errors: [{ type: 'Required', field: 'metadata.name', detail: 'name or generateName is required' }] });
-    const nameErrors = [...validateName(name, nameRuleFor(t.group, t.resource)), ...metaErrors(obj)];
+    const nameErrors = [...validateName(name, nameRuleFor(t.group, t.resource)), ...validateMetadata(obj)];
     if (nameErrors.length) throw invalid({ group: t.group, kind: t.kind, name, errors: nameErrors });
     if (t.namespaced) this.requireLiveNamespace(t, ns, name);
     if (this.d.store.get(this.key(t), t.namespaced ? ns : '', name)) throw alreadyExists(t.group, t.resource, name);
@@ -124,7 +124,7 @@ export class KubeApi {
     if (t.subresources.includes('status') && t.resource !== 'customresourcedefinitions') delete obj['status'];
     admitCreate(t, obj);
     if (t.group === '' && t.resource === 'pods') this.requireServiceAccount(obj, ns, name);
-    if (t.resource === 'customresourcedefinitions') this.setCrdStatus(obj);
+    if (t.resource === 'customresourcedefinitions') obj['status'] = establishedStatus(obj, this.d.now());
     if (o.dryRun) return obj;
     const stored = this.d.store.put(this.key(t), obj);
     this.afterWrite(t, stored);
@@ -173,7 +173,7 @@ export class KubeApi {
         spec['finalizers'] = (isObj(old['spec']) ? old['spec'] : {})['finalizers'];
         next['spec'] = spec;
       }
-      const errors = metaErrors(next);
+      const errors = validateMetadata(next);
       if (errors.length) throw invalid({ group: t.group, kind: t.kind, name, errors });
       admitUpdate(t, next, old);
       const body = (x: Json): string => JSON.stringify({ ...x, metadata: undefined, status: undefined });
@@ -320,18 +320,6 @@ export class KubeApi {
     }
   }
 
-  private setCrdStatus(crd: Json): void {
-    const spec = crd['spec'] as Json;
-    crd['status'] = {
-      acceptedNames: spec['names'],
-      conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: kubeTime(this.d.now()) },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: kubeTime(this.d.now()) },
-      ],
-      storedVersions: (Array.isArray(spec['versions']) ? spec['versions'] : []).filter((v) => isObj(v) && v['storage'] === true).map((v) => (v as Json)['name']),
-    };
-  }
-
   private afterWrite(t: ResourceType, stored: Json): void {
     const k = this.key(t);
     if (k === '/namespaces' && !metaOf(stored)['deletionTimestamp']) {
@@ -409,11 +397,6 @@ export class KubeApi {
       });
     });
   }
-}
-
-function metaErrors(o: Json): FieldError[] {
-  const m = metaOf(o);
-  return [...validateLabels(isObj(m['labels']) ? m['labels'] : {}), ...validateAnnotations(isObj(m['annotations']) ? m['annotations'] : {})];
 }
 
 function ownerUids(o: Json): string[] {

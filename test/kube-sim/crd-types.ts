@@ -37,3 +37,17 @@ export function typeFromCrd(crd: Json): ResourceType | undefined {
     ...(selectable.length ? { fieldSelectors: selectable } : {}),
   };
 }
+
+/** The status the apiextensions controller gives an accepted CRD. */
+export function establishedStatus(crd: Json, now: Date): Json {
+  const spec = obj(crd['spec']);
+  const at = `${now.toISOString().slice(0, 19)}Z`;
+  return {
+    acceptedNames: spec['names'],
+    conditions: [
+      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: at },
+      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: at },
+    ],
+    storedVersions: (Array.isArray(spec['versions']) ? (spec['versions'] as unknown[]) : []).map(obj).filter((v) => v['storage'] === true).map((v) => v['name']),
+  };
+}

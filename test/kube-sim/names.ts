@@ -83,3 +83,10 @@ export function validateAnnotations(annotations: Record<string, unknown>): Field
   if (size > MAX_ANNOTATIONS) errors.push({ type: 'TooLong', field: 'metadata.annotations', detail: `must have at most ${MAX_ANNOTATIONS} bytes` });
   return errors;
 }
+
+/** Labels and annotations of an object's metadata. */
+export function validateMetadata(o: Record<string, unknown>): FieldError[] {
+  const m = typeof o['metadata'] === 'object' && o['metadata'] !== null ? (o['metadata'] as Record<string, unknown>) : {};
+  const map = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  return [...validateLabels(map(m['labels'])), ...validateAnnotations(map(m['annotations']))];
+}
