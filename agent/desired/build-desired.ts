@@ -1,6 +1,6 @@
 // The desired-state stage: files of one revision -> validated, normalized resources, or every
 // problem at once. Pure: no I/O, no clock; the same input always gives the same output.
-import { compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
+import { CALICO_API_VERSION, compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
 import { IssueCollector } from './collector.js';
 import { resourceHash } from './normalize.js';
 import { checkDuplicates, checkTierReferences } from './cross-file.js';
@@ -32,6 +32,7 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
 
   const collector = new IssueCollector(new Map(files.map((f) => [f.path, f.content])), limits.maxDepth);
   const candidates: Candidate[] = [];
+  const declaredTiers = new Set<string>();
   for (const file of files) {
     const parsed = parseFile(file, limits);
     for (const issue of parsed.issues) collector.add(issue);
@@ -49,13 +50,15 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
         });
         continue;
       }
+      const declared = declaredTier(doc.value as JsonObject);
+      if (declared) declaredTiers.add(declared);
       const view = collector.view({ file: file.path, document: doc.index, value: doc.value as JsonObject, calicoVersion: input.calicoVersion });
       const candidate = validateDocument(view, { line: doc.line, calicoVersion: input.calicoVersion });
       if (candidate) candidates.push(candidate);
     }
   }
   checkDuplicates(candidates, collector);
-  checkTierReferences(candidates, collector);
+  checkTierReferences(candidates, declaredTiers, collector);
 
   const issues = collector.resolve().sort(compareIssues);
   const errors = issues.filter((i) => i.severity === 'error');
@@ -76,6 +79,13 @@ function desiredResource(c: Candidate): DesiredResource {
   let hash: string | undefined;
   const resource = { key: c.key, kindId: c.kind.id, manifest: c.manifest, source: c.source };
   return Object.defineProperty(resource, 'hash', { enumerable: true, get: () => (hash ??= resourceHash(c.manifest)) }) as DesiredResource;
+}
+
+function declaredTier(value: JsonObject): string | undefined {
+  if (value['kind'] !== 'Tier' || value['apiVersion'] !== CALICO_API_VERSION) return undefined;
+  const meta = value['metadata'];
+  const name = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? meta['name'] : undefined;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function repositoryTooLarge(files: readonly SourceFile[], limits: Limits): Issue | undefined {

@@ -29,8 +29,9 @@ export function checkDuplicates(candidates: readonly Candidate[], collector: Iss
   }
 }
 
-export function checkTierReferences(candidates: readonly Candidate[], collector: IssueCollector): void {
-  const tiers = new Set(candidates.filter((c) => c.kind.id === 'Tier').map((c) => c.manifest.metadata.name));
+/** `declaredTiers`: names of every Tier document, also those rejected (no error cascade). */
+export function checkTierReferences(candidates: readonly Candidate[], declaredTiers: ReadonlySet<string>, collector: IssueCollector): void {
+  const tiers = new Set([...declaredTiers, ...candidates.filter((c) => c.kind.id === 'Tier').map((c) => c.manifest.metadata.name)]);
   for (const c of candidates) {
     if (!c.kind.isPolicy) continue;
     const tier = c.manifest.spec['tier'];

@@ -1,5 +1,5 @@
 // Names, namespaces, labels and annotations: the same for every kind, parametrised by scope.
-import type { KindInfo } from '../../domain/index.js';
+import { isBookkeepingAnnotation, isCalicoManagedKey, type KindInfo } from '../../domain/index.js';
 import type { DocumentView } from '../document.js';
 import { error, metadata, obj, text, type Rule } from './helpers.js';
 import { isDnsLabel, isDnsSubdomain, labelKeyProblem, labelValueProblem } from './names.js';
@@ -44,22 +44,38 @@ function namespace(kind: KindInfo): Rule {
   };
 }
 
-function labelsAndAnnotations(doc: DocumentView): void {
+const NETWORK_SETS = new Set(['NetworkSet', 'GlobalNetworkSet']);
+
+function labelsAndAnnotations(kind: KindInfo): Rule {
+  return (doc) => checkLabelsAndAnnotations(doc, kind);
+}
+
+function checkLabelsAndAnnotations(doc: DocumentView, kind: KindInfo): void {
   const meta = metadata(doc);
   const labels = obj(meta['labels']);
   for (const [key, value] of Object.entries(labels ?? {})) {
     const keyProblem = labelKeyProblem(key);
     if (keyProblem) doc.report({ path: ['metadata', 'labels', key], at: 'key', code: 'label', message: `label key "${key}": ${keyProblem}` });
+    // On network sets the namespace label is an error of its own (network-set.ts).
+    else if (isCalicoManagedKey(key) && !(NETWORK_SETS.has(kind.id) && key === 'projectcalico.org/namespace')) {
+      doc.report({ path: ['metadata', 'labels', key], at: 'key', severity: 'warning', code: 'managed-label', message: `label "${key}" is managed by Calico; the value here is ignored` });
+    }
     const v = text(value);
     const valueProblem = v === undefined ? undefined : labelValueProblem(v);
     if (valueProblem) error(doc, ['metadata', 'labels', key], 'label', `label value "${v ?? ''}": ${valueProblem}`);
   }
   for (const key of Object.keys(obj(meta['annotations']) ?? {})) {
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) doc.report({ path: ['metadata', 'annotations', key], at: 'key', code: 'annotation', message: `annotation key "${key}": ${keyProblem}` });
+    const path = ['metadata', 'annotations', key];
+    if (keyProblem) doc.report({ path, at: 'key', code: 'annotation', message: `annotation key "${key}": ${keyProblem}` });
+    else if (isBookkeepingAnnotation(key)) {
+      doc.report({ path, at: 'key', severity: 'warning', code: 'managed-annotation', message: `annotation "${key}" is written by calico-gitops itself; the value here is ignored` });
+    } else if (isCalicoManagedKey(key)) {
+      doc.report({ path, at: 'key', severity: 'warning', code: 'managed-annotation', message: `annotation "${key}" is managed by Calico; the value here is ignored` });
+    }
   }
 }
 
 export function metadataRules(kind: KindInfo): readonly Rule[] {
-  return [name(kind), namespace(kind), labelsAndAnnotations];
+  return [name(kind), namespace(kind), labelsAndAnnotations(kind)];
 }
