@@ -54,7 +54,7 @@ export function createApplyReporter(deps: { statuses: StatusPort; metrics?: Agen
       const failed = report.results.filter((r) => r.outcome !== 'ok');
       for (const r of report.results) deps.metrics?.stepOutcomes.inc({ action: r.action, outcome: r.outcome });
       if (failed.length === 0) {
-        if (report.kind !== 'uninstall') deps.metrics && recordAppliedRevision(deps.metrics, report.revision);
+        if (report.kind !== 'uninstall' && deps.metrics) recordAppliedRevision(deps.metrics, report.revision);
         await postFor(deps.statuses, report, 'success', describeApplied(report));
       } else {
         const first = failed[0];
