@@ -16,17 +16,17 @@ const program = new Command('kube-sim')
   .requiredOption('--kubeconfig <file>', 'where to write the admin kubeconfig')
   .option('--state <file>', 'load state from this file at start (if it exists) and save it on exit')
   .option('--tls', 'serve HTTPS with a self-signed certificate (needed by the real kubectl, which sends no token over http)', false)
-  .option('--calico-version <version>', 'Calico version held by ClusterInformation default', 'v3.31.2')
+  .option('--calico-version <version>', 'Calico version held by ClusterInformation default (default v3.31.2, or the state file\'s)')
   .option('--calico-api-server', 'also serve projectcalico.org/v3 like the Calico API server', false)
   .showHelpAfterError();
 
 program.parse(process.argv);
-const o = program.opts<{ port: number; kubeconfig: string; state?: string; tls: boolean; calicoVersion: string; calicoApiServer: boolean }>();
+const o = program.opts<{ port: number; kubeconfig: string; state?: string; tls: boolean; calicoVersion?: string; calicoApiServer: boolean }>();
 
 const sim = await startCluster({
   port: o.port,
   tls: o.tls,
-  calicoVersion: o.calicoVersion,
+  ...(o.calicoVersion ? { calicoVersion: o.calicoVersion } : {}),
   ...(o.calicoApiServer ? { calicoApiServer: true } : {}),
   ...(o.state ? { stateFile: o.state } : {}),
 });
