@@ -72,6 +72,8 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   live.start();
   const statuses = statusPortFor({ reporter: createStatusReporter({ config, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
+  // What both roles share.
+  const shared = { config, logger, clock: o.clock, clients, calicoVersion: cluster.calicoVersion, live, statuses, redis, prefix };
   let last: { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
   const stops: (() => Promise<void>)[] = [];
   let controller: ControllerRole | undefined;
@@ -79,15 +81,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   try {
     if (o.controller) {
       controller = await startControllerRole({
-        config,
-        logger,
-        clock: o.clock,
-        clients,
-        calicoVersion: cluster.calicoVersion,
-        live,
-        statuses,
-        redis,
-        prefix,
+        ...shared,
         cacheDir: o.cacheDir,
         baseEnv: o.baseEnv,
         ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
@@ -103,15 +97,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     }
     if (o.workers > 0) {
       worker = await startWorkerRole({
-        config,
-        logger,
-        clock: o.clock,
-        clients,
-        calicoVersion: cluster.calicoVersion,
-        live,
-        statuses,
-        redis,
-        prefix,
+        ...shared,
         metrics,
         concurrency: o.workers,
       });
