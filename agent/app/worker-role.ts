@@ -11,6 +11,7 @@ import { kubeOpsFor } from '../executor/kube-ops.js';
 import { liveVerifier, type LiveWatchPort } from '../executor/verify.js';
 import type { KubeClients } from '../kube/client.js';
 import { planProcessors } from '../queue/processors.js';
+import type { Processors } from '../queue/worker.js';
 import { createRevisionStore } from '../queue/revision-store.js';
 import { createWorker } from '../queue/worker.js';
 import { AuditLog } from '../report/audit-log.js';
@@ -58,7 +59,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
     concurrency: o.concurrency,
     logger,
     clock: o.clock,
-    processors: planProcessors({
+    processors: timed(o.metrics, planProcessors({
       executor,
       verifier: liveVerifier(o.live),
       reporter: createApplyReporter({ statuses: o.statuses, metrics: o.metrics, logger }),
@@ -67,7 +68,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
       logger,
       clock: o.clock,
       verifyTimeoutMs: config.verifyTimeout,
-    }),
+    })),
   });
   return {
     executor,
@@ -76,4 +77,21 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
       await revisions.close();
     },
   };
+}
+
+/** Observes each job's duration (execute + verify + report) in the sync-duration histogram. */
+function timed(metrics: AgentMetrics, processors: Processors): Processors {
+  const wrap = <P extends (...args: never[]) => Promise<unknown>>(fn: P): P =>
+    (async (...args: Parameters<P>) => {
+      const end = metrics.syncDuration.startTimer();
+      try {
+        const outcome = await fn(...args);
+        end({ outcome: outcome && typeof outcome === 'object' && 'skipped' in outcome ? 'skipped' : 'applied' });
+        return outcome;
+      } catch (err) {
+        end({ outcome: 'failed' });
+        throw err;
+      }
+    }) as P;
+  return { sync: wrap(processors.sync), heal: wrap(processors.heal), uninstall: wrap(processors.uninstall) };
 }
