@@ -76,8 +76,11 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
       list(entity[field]).forEach((n, i) => {
         const s = text(n);
         if (s === undefined) return;
-        const net = parseCidr(s);
-        if (!net) return error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is not a valid CIDR`);
+        const net = s.includes('/') ? parseCidr(s) : undefined;
+        if (!net) {
+          const hint = parseCidr(s) ? ` (rule nets need a prefix length: ${s}/${s.includes(':') ? 128 : 32})` : '';
+          return error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is not a valid CIDR${hint}`);
+        }
         families.add(net.family);
         if ((ipVersion === 4 || ipVersion === 6) && net.family !== ipVersion) {
           error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is an IPv${net.family} CIDR but the rule has ipVersion ${ipVersion}`);
@@ -91,14 +94,16 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
   if (families.size > 1) error(doc, rulePath, 'cidr', 'a rule may not mix IPv4 and IPv6 CIDRs');
 }
 
+// As libcalico-go's validateRule: only `icmp` (not `notICMP`) demands an ICMP protocol, named.
 function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
   const proto = protocolValue(rule['protocol']);
+  const notProto = protocolValue(rule['notProtocol']);
   for (const field of ['icmp', 'notICMP']) {
     const icmp = obj(rule[field]);
     if (!icmp) continue;
     const path = [...rulePath, field];
-    if (proto !== 'ICMP' && proto !== 'ICMPv6' && proto !== 1 && proto !== 58) {
-      error(doc, path, 'icmp', `${field} requires protocol ICMP or ICMPv6`);
+    if (field === 'icmp' && proto !== 'ICMP' && proto !== 'ICMPv6') {
+      error(doc, path, 'icmp', 'rules that specify ICMP fields must set protocol to ICMP or ICMPv6');
     }
     const type = icmp['type'];
     const code = icmp['code'];
@@ -106,8 +111,11 @@ function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
     if (typeof code === 'number' && (code < 0 || code > 255)) error(doc, [...path, 'code'], 'icmp', `ICMP code ${code} is not in 0-255`);
     if (code !== undefined && code !== null && (type === undefined || type === null)) error(doc, [...path, 'code'], 'icmp', 'ICMP code requires a type');
   }
-  if (proto === 'ICMP' && rule['ipVersion'] === 6) error(doc, [...rulePath, 'protocol'], 'icmp', 'protocol ICMP cannot be used with ipVersion 6 (use ICMPv6)');
-  if (proto === 'ICMPv6' && rule['ipVersion'] === 4) error(doc, [...rulePath, 'protocol'], 'icmp', 'protocol ICMPv6 cannot be used with ipVersion 4 (use ICMP)');
+  const ipVersion = rule['ipVersion'];
+  for (const [field, value] of [['protocol', proto], ['notProtocol', notProto]] as const) {
+    if (value === 'ICMP' && ipVersion === 6) error(doc, [...rulePath, field], 'icmp', `${field} ICMP needs ipVersion 4 (use ICMPv6 for IPv6)`);
+    if (value === 'ICMPv6' && ipVersion === 4) error(doc, [...rulePath, field], 'icmp', `${field} ICMPv6 needs ipVersion 6 (use ICMP for IPv4)`);
+  }
 }
 
 function checkHttp(doc: DocumentView, rulePath: Path, rule: JsonObject, ctx: RuleContext): void {
@@ -115,6 +123,7 @@ function checkHttp(doc: DocumentView, rulePath: Path, rule: JsonObject, ctx: Rul
   if (!http) return;
   const path = [...rulePath, 'http'];
   if (ctx.direction !== 'ingress') error(doc, path, 'http', 'http match criteria are only allowed on ingress rules');
+  if (typeof rule['action'] === 'string' && rule['action'] !== 'Allow') error(doc, path, 'http', 'http match criteria are only valid for Allow rules');
   const proto = protocolValue(rule['protocol']);
   if (proto !== undefined && proto !== 'TCP' && proto !== 6) error(doc, path, 'http', 'http match criteria need protocol TCP (or no protocol)');
   list(http['paths']).forEach((p, i) => {
@@ -137,6 +146,15 @@ function checkEntity(doc: DocumentView, rulePath: Path, side: 'source' | 'destin
   const services = obj(entity['services']);
   if (services) {
     const sp = [...path, 'services'];
+    // Services name the peer: the source of ingress, the destination of egress.
+    if ((ctx.direction === 'ingress') !== (side === 'source')) {
+      error(doc, sp, 'services', `services are not allowed in ${ctx.direction} rule ${side}`);
+    }
+    if (side === 'destination') {
+      for (const f of ['ports', 'notPorts']) {
+        if (list(entity[f]).length > 0) error(doc, [...path, f], 'services', `cannot specify ${f} with services (service rules use the ports of the service's endpoints)`);
+      }
+    }
     if (!text(services['name'])) error(doc, sp, 'services', 'services needs a name');
     if (ctx.global && !text(services['namespace'])) error(doc, sp, 'services', 'services in a global policy needs a namespace');
     const clash = ['selector', 'notSelector', 'namespaceSelector', 'nets', 'notNets', 'serviceAccounts'].filter((f) => entity[f] !== undefined && entity[f] !== null);

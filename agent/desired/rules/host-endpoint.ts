@@ -14,8 +14,8 @@ function nodeAndInterface(doc: DocumentView): void {
   if (!iface && list(s['expectedIPs']).length === 0) {
     error(doc, doc.value['spec'] ? ['spec'] : [], 'host-endpoint', 'HostEndpoint needs spec.interfaceName or spec.expectedIPs');
   }
-  if (iface && iface !== '*' && (iface.length > 15 || /[\s/]/.test(iface))) {
-    error(doc, ['spec', 'interfaceName'], 'host-endpoint', `interfaceName "${iface}" must be "*" or a Linux interface name (at most 15 characters, no spaces or "/")`);
+  if (iface && iface !== '*' && !/^[a-zA-Z0-9_.-]{1,15}$/.test(iface)) {
+    error(doc, ['spec', 'interfaceName'], 'host-endpoint', `interfaceName "${iface}" must be "*" or an interface name of at most 15 letters, digits, "_", "." or "-"`);
   }
 }
 

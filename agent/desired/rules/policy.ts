@@ -58,9 +58,17 @@ function tierPrefix(doc: DocumentView): void {
 }
 
 export function stagedAction(doc: DocumentView): void {
-  const value = spec(doc)['stagedAction'];
+  const s = spec(doc);
+  const value = s['stagedAction'];
   if (typeof value === 'string' && !(STAGED_ACTIONS as readonly string[]).includes(value)) {
     error(doc, ['spec', 'stagedAction'], 'staged-action', `stagedAction "${value}" must be one of ${STAGED_ACTIONS.join(', ')}${didYouMean(value, STAGED_ACTIONS)}`);
+  }
+  if (value === 'Delete') {
+    // Staging a deletion stages "no policy": nothing but the tier may be set.
+    for (const [key, v] of Object.entries(s)) {
+      if (key === 'stagedAction' || key === 'tier' || v === null || v === '' || v === false || (Array.isArray(v) && v.length === 0)) continue;
+      error(doc, ['spec', key], 'staged-action', `with stagedAction Delete, spec fields other than tier must be empty (found ${key})`);
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 // Tier: an ordered group of policies with a default action for traffic no policy decided.
 import { didYouMean } from '../did-you-mean.js';
 import type { DocumentView } from '../document.js';
-import { error, spec, type Rule } from './helpers.js';
+import { error, metadata, spec, type Rule } from './helpers.js';
 
 const DEFAULT_ACTIONS = ['Deny', 'Pass'] as const;
 
@@ -12,4 +12,15 @@ function defaultAction(doc: DocumentView): void {
   }
 }
 
-export const tierRules: readonly Rule[] = [defaultAction];
+/** Calico fixes the order of its own default tier. */
+const DEFAULT_TIER_ORDER = 1_000_000;
+
+function defaultTierOrder(doc: DocumentView): void {
+  if (metadata(doc)['name'] !== 'default') return;
+  const order = spec(doc)['order'];
+  if (order !== DEFAULT_TIER_ORDER) {
+    error(doc, order === undefined || order === null ? ['metadata', 'name'] : ['spec', 'order'], 'tier', `the default tier's order must be ${DEFAULT_TIER_ORDER}`);
+  }
+}
+
+export const tierRules: readonly Rule[] = [defaultAction, defaultTierOrder];
