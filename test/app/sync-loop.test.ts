@@ -2,7 +2,7 @@
 // with the agent's own RBAC from deploy/, a fake forge. A push is validated, planned, queued,
 // applied by a calicoctl pod, verified, and reported on the commit.
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -191,6 +191,29 @@ describe('sync loop', () => {
     expect(status.description).toBe('applied 0, deleted 1');
     expect(await gnpNames()).toEqual([expect.stringMatching(/allow-ssh$/)]);
     expect((await auditCount())['delete GlobalNetworkPolicy//allow-dns']).toBe(1);
+  });
+
+  it('keeps the last good state and keeps running while the Git host is unreachable', async () => {
+    const before = await gnpNames();
+    const remoteDir = (await import('node:url')).fileURLToPath(config.repo ?? '');
+    await rename(remoteDir, `${remoteDir}.away`);
+    try {
+      expect(await webhook(firstSha)).toBe(202);
+      const failed = await eventually('a failed source cycle', async () => {
+        const last = agent.lastCycle();
+        return last?.outcome.kind === 'failed' ? last : undefined;
+      });
+      expect(failed.summary.message).toMatch(/^source failed \(SourceError\/(unreachable|not-found|git)\)/);
+      expect(failed.summary.message).not.toContain(TOKEN);
+      expect(await gnpNames()).toEqual(before);
+    } finally {
+      await rename(`${remoteDir}.away`, remoteDir);
+    }
+    // Back: the next push is picked up as usual.
+    const sha = await work.commitAndPush({ files: { 'policies/allow-ntp.yaml': samplePolicyYaml('allow-ntp', { order: 30 }) }, message: 'ntp' });
+    expect(await webhook(sha)).toBe(202);
+    await eventually('apply after recovery', async () => (forgeState(sha, 'apply')?.description === 'applied 1, deleted 0' ? true : undefined));
+    expect(await gnpNames()).toHaveLength(before.length + 1);
   });
 
   it('never logs the forge token or the webhook secret', () => {
