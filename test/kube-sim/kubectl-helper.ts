@@ -14,7 +14,7 @@ export interface KubectlResult {
 export interface Kubectl {
   readonly dir: string;
   readonly kubeconfig: string;
-  run(args: readonly string[], o?: { input?: string; kubeconfig?: string }): Promise<KubectlResult>;
+  run(args: readonly string[], o?: { input?: string; kubeconfig?: string; env?: Record<string, string> }): Promise<KubectlResult>;
   /** Starts a long-running kubectl (e.g. `get -w`); `output()` is what it printed so far. */
   spawn(args: readonly string[]): { child: ChildProcess; output(): string; stop(): Promise<void> };
   /** A kubeconfig acting as a ServiceAccount. */
@@ -34,7 +34,7 @@ export async function kubectlFor(sim: KubeSim): Promise<Kubectl> {
     kubeconfig,
     run(args, o = {}) {
       return new Promise((resolve, reject) => {
-        const child = spawn(KUBECTL, [...args], { env: env(o.kubeconfig ?? kubeconfig), stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = spawn(KUBECTL, [...args], { env: { ...env(o.kubeconfig ?? kubeconfig), ...(o.env ?? {}) }, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -128,6 +128,15 @@ describe('kubectl patch (what kubectl edit sends)', () => {
     expect(images.stdout).toBe('a:1 b:2');
   });
 
+  it('kubectl edit (with a scripted editor) patches a Calico object and a ConfigMap', async () => {
+    const gnp = await k.run(['edit', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all'], { env: { KUBE_EDITOR: 'sed -i s/db/edited/' } });
+    expect(gnp).toMatchObject({ code: 0, stdout: 'globalnetworkpolicy.crd.projectcalico.org/default.deny-all edited\n' });
+    expect((await k.run(['get', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all', '-o', 'jsonpath={.spec.selector}'])).stdout).toBe("role == 'edited'");
+    const cm = await k.run(['-n', 'test1', 'edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: 'sed -i s/level:.*/level:\\ "9"/' } });
+    expect(cm).toMatchObject({ code: 0, stdout: 'configmap/settings edited\n' });
+    expect((await k.run(['-n', 'test1', 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.level}'])).stdout).toBe('9');
+  });
+
   it('patches a Calico object with merge and JSON patches and refuses a strategic one (415), as for any CRD', async () => {
     const gnp = 'globalnetworkpolicies.crd.projectcalico.org';
     expect((await k.run(['patch', gnp, 'default.deny-all', '--type', 'merge', '-p', '{"spec":{"order":10}}'])).code).toBe(0);
