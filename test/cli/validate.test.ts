@@ -32,6 +32,8 @@ beforeAll(async () => {
     'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: allow-ssh\nspec:\n  selector: all()\n  ingress:\n    - action: allow\n      protocol: TCP\n      destination:\n        ports: [22]\n',
   );
   await writeFile(join(dir, 'bad', 'b.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: calico-test\n');
+  await mkdir(join(dir, 'big'));
+  await writeFile(join(dir, 'big', 'huge.yaml'), `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
 });
 
 afterAll(async () => {
@@ -93,6 +95,14 @@ describe('calico-gitops validate', () => {
     const env = await cli(['validate', 'policies'], { CALICO_GITOPS_CALICO_VERSION: '3.28' });
     expect(env.stdout).toContain('validating for v3.28.0');
     expect(env.code).toBe(1);
+  });
+
+  it('reports a file over the size limit without a line, in text and GitHub formats', async () => {
+    const text = await cli(['validate', join(dir, 'big')]);
+    expect(text.stdout).toBe(`${dir}/big/huge.yaml: error: file is 2097155 bytes, more than the limit of 1048576 bytes; it was not read\n1 error in 1 file\n`);
+    expect(text.code).toBe(1);
+    const github = await cli(['validate', join(dir, 'big'), '--format', 'github']);
+    expect(github.stdout.split('\n')[0]).toBe(`::error file=${dir}/big/huge.yaml::file is 2097155 bytes, more than the limit of 1048576 bytes; it was not read`);
   });
 
   it('exits 1 with a message on usage errors and missing directories', async () => {

@@ -75,7 +75,7 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify(jsonReport({ valid, calicoVersion, resources, errors, warnings, dir }), null, 2)}\n`);
   } else {
-    const line = format === 'github' ? githubAnnotation : formatIssue;
+    const line = format === 'github' ? githubAnnotation : textLine;
     for (const issue of [...errors, ...warnings].sort(compareIssues)) io.stdout.write(`${line(issue)}\n`);
     io.stdout.write(`${summary({ valid, resources, errors, warnings })}\n`);
   }
@@ -86,11 +86,18 @@ function displayPath(dir: string, file: string): string {
   return join(dir, file).split('\\').join('/');
 }
 
+/** `path:line:col: error: message`; a problem of a whole file (size) has no line: `path: error: message`. */
+function textLine(issue: Issue): string {
+  if (issue.file && issue.line === 0) return `${issue.file}: ${issue.severity}: ${issue.message}${issue.path ? ` (at ${issue.path})` : ''}`;
+  return formatIssue(issue);
+}
+
 /** `::error file=a.yaml,line=3,col=5::message` (GitHub workflow command; `%`, CR, LF escaped). */
 export function githubAnnotation(issue: Issue): string {
   const prop = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A').replace(/:/g, '%3A').replace(/,/g, '%2C');
   const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-  const where = issue.file ? ` file=${prop(issue.file)},line=${issue.line},col=${issue.column}` : '';
+  const position = issue.line > 0 ? `,line=${issue.line}${issue.column > 0 ? `,col=${issue.column}` : ''}` : '';
+  const where = issue.file ? ` file=${prop(issue.file)}${position}` : '';
   const at = issue.path ? ` (at ${issue.path})` : '';
   return `::${issue.severity}${where}::${data(issue.message + at)}`;
 }
