@@ -324,6 +324,57 @@ describe('object lifecycle', () => {
   });
 });
 
+describe('RBAC escalation prevention', () => {
+  const RB = '/apis/rbac.authorization.k8s.io/v1';
+  const role = (name: string, rules: unknown[]): Record<string, unknown> => ({ metadata: { name }, rules });
+  let token: string;
+
+  beforeAll(async () => {
+    await call('POST', '/api/v1/namespaces/apps/serviceaccounts', { body: { metadata: { name: 'rbac-admin' } } });
+    await call('POST', `${RB}/clusterroles`, {
+      body: role('rbac-writer', [
+        { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: ['create', 'update'] },
+        { apiGroups: ['crd.projectcalico.org'], resources: ['tiers'], verbs: ['get', 'list'] },
+      ]),
+    });
+    await call('POST', `${RB}/clusterrolebindings`, {
+      body: { metadata: { name: 'rbac-writer' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'rbac-writer' }, subjects: [{ kind: 'ServiceAccount', name: 'rbac-admin', namespace: 'apps' }] },
+    });
+    token = sim.serviceAccountToken('apps', 'rbac-admin');
+  });
+
+  it('lets a user create a role with rights they hold', async () => {
+    const r = await call('POST', `${RB}/clusterroles`, { token, body: role('tier-reader', [{ apiGroups: ['crd.projectcalico.org'], resources: ['tiers'], verbs: ['list'] }]) });
+    expect(r.status).toBe(201);
+  });
+
+  it('refuses a role granting more, listing what is missing', async () => {
+    const r = await call('POST', `${RB}/clusterroles`, {
+      token,
+      body: role('gnp-writer', [{ apiGroups: ['crd.projectcalico.org'], resources: ['tiers', 'globalnetworkpolicies'], verbs: ['list', 'create', 'delete'] }]),
+    });
+    expect(r.status).toBe(403);
+    expect(r.body['message']).toBe(
+      'clusterroles.rbac.authorization.k8s.io "gnp-writer" is forbidden: user "system:serviceaccount:apps:rbac-admin" (groups=["system:serviceaccounts" "system:serviceaccounts:apps" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:["crd.projectcalico.org"], Resources:["globalnetworkpolicies"], Verbs:["list" "create" "delete"]}\n' +
+        '{APIGroups:["crd.projectcalico.org"], Resources:["tiers"], Verbs:["create" "delete"]}',
+    );
+  });
+
+  it('refuses binding a role with more rights, unless the user may `bind` it', async () => {
+    const binding = { metadata: { name: 'me-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'rbac-admin', namespace: 'apps' }] };
+    const denied = await call('POST', `${RB}/clusterrolebindings`, { token, body: binding });
+    expect(denied.status).toBe(403);
+    expect(String(denied.body['message'])).toContain('is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], Verbs:["*"]}');
+    await call('POST', `${RB}/clusterroles`, { body: role('binder', [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['tier-reader'] }]) });
+    await call('POST', `${RB}/clusterrolebindings`, {
+      body: { metadata: { name: 'binder' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'binder' }, subjects: [{ kind: 'ServiceAccount', name: 'rbac-admin', namespace: 'apps' }] },
+    });
+    const allowed = await call('POST', `${RB}/clusterrolebindings`, { token, body: { ...binding, metadata: { name: 'tier-readers' }, roleRef: { ...binding.roleRef, name: 'tier-reader' } } });
+    expect(allowed.status).toBe(201);
+  });
+});
+
 describe('authorization reviews and impersonation', () => {
   it('SubjectAccessReview answers for another user', async () => {
     const r = await call('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {

@@ -36,6 +36,8 @@ export interface ListQuery {
 export interface WriteOptions {
   subresource?: string;
   dryRun?: boolean;
+  /** Request-scoped admission (RBAC escalation checks need the caller); throws to refuse. */
+  admit?: (object: Json) => void;
 }
 
 export interface DeleteOptions {
@@ -125,6 +127,7 @@ export class KubeApi {
     admitCreate(t, obj);
     if (t.group === '' && t.resource === 'pods') this.requireServiceAccount(obj, ns, name);
     if (t.resource === 'customresourcedefinitions') obj['status'] = establishedStatus(obj, this.d.now());
+    o.admit?.(obj);
     if (o.dryRun) return obj;
     const stored = this.d.store.put(this.key(t), obj);
     this.afterWrite(t, stored);
@@ -176,6 +179,7 @@ export class KubeApi {
       const errors = validateMetadata(next);
       if (errors.length) throw invalid({ group: t.group, kind: t.kind, name, errors });
       admitUpdate(t, next, old);
+      o.admit?.(next);
       const body = (x: Json): string => JSON.stringify({ ...x, metadata: undefined, status: undefined });
       if (typeof metaOf(old)['generation'] === 'number' && body(next) !== body(old)) nm['generation'] = (metaOf(old)['generation'] as number) + 1;
     }

@@ -123,6 +123,30 @@ export function authorize(src: RbacSource, a: Attributes): Decision {
   return { allowed: false, reason: errors.length ? `RBAC: [${errors.join(', ')}]`.replace(/^RBAC: \[([^,]*)\]$/, 'RBAC: $1') : '' };
 }
 
+/** Every rule granted to `user` cluster-wide, plus in `namespace` when given (for escalation checks). */
+export function userRules(src: RbacSource, user: UserInfo, namespace: string): Json[] {
+  const out: Json[] = [];
+  const collect = (binding: Json, bindingNs: string): void => {
+    if (!arr(binding['subjects']).some((s) => subjectMatches(s, user, bindingNs))) return;
+    const ref = (binding['roleRef'] ?? {}) as Json;
+    if (str(ref['kind']) === 'ClusterRole') {
+      const role = src.get(`${RBAC}/clusterroles`, '', str(ref['name']));
+      if (role) out.push(...clusterRoleRules(src, role));
+    } else {
+      const role = src.get(`${RBAC}/roles`, bindingNs, str(ref['name']));
+      if (role) out.push(...arr(role['rules']));
+    }
+  };
+  for (const crb of src.list(`${RBAC}/clusterrolebindings`)) collect(crb, '');
+  if (namespace) for (const rb of src.list(`${RBAC}/rolebindings`, namespace)) collect(rb, namespace);
+  return out;
+}
+
+/** The rules a role object grants (a ClusterRole's aggregation included). */
+export function roleRules(src: RbacSource, role: Json, isClusterRole: boolean): Json[] {
+  return isClusterRole ? clusterRoleRules(src, role) : arr(role['rules']);
+}
+
 /** The 403 message text of the real server (forbiddenMessage), without the resource prefix. */
 export function forbiddenWhy(a: Attributes, reason: string): string {
   let msg: string;

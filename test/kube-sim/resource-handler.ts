@@ -13,6 +13,7 @@ import { badRequest, methodNotAllowed, notFoundPath, type Json } from './status.
 import type { ObjectStore } from './store.js';
 import type { TokenAuthority } from './authn.js';
 import { CALICO_V3_GROUP, type CalicoApiServer } from './calico-apiserver.js';
+import { confirmNoEscalation } from './rbac-escalation.js';
 import { toTable, wantsTable } from './table.js';
 import { serveWatch, type WatchHandle } from './watch.js';
 
@@ -43,6 +44,8 @@ export interface ResourceRequest {
   readonly user: UserInfo;
 }
 
+const ESCALATION_CHECKED = new Set(['rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/rolebindings', 'rbac.authorization.k8s.io/clusterrolebindings']);
+
 export function resolveType(ctx: ResourceContext, r: ResourceRequest): ResourceType {
   const t = ctx.registry.find(r.group, r.version, r.resource);
   if (!t) throw notFoundPath();
@@ -64,6 +67,9 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
   const q = r.url.searchParams;
   const dryRun = q.getAll('dryRun').includes('All');
   const table = wantsTable(req.headers.accept);
+  const admit = ESCALATION_CHECKED.has(`${t.group}/${t.resource}`)
+    ? (object: Json): void => confirmNoEscalation(ctx.rbac, { user: r.user, resource: t.resource, namespace: ns, object })
+    : undefined;
   // for namespaces, the URL's namespace segment is the object's name
   const ns = t.namespaced ? r.namespace : '';
   const name = r.group === '' && r.resource === 'namespaces' && !r.name ? r.namespace : r.name;
@@ -127,17 +133,17 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
         return;
       }
       if (r.name) throw methodNotAllowed();
-      sendJson(res, 201, ctx.api.create(t, ns, body, { dryRun }));
+      sendJson(res, 201, ctx.api.create(t, ns, body, { dryRun, ...(admit ? { admit } : {}) }));
       return;
     }
     case 'update': {
       const body = await readObject(req);
-      sendJson(res, 200, ctx.api.update(t, ns, name, body, { subresource: r.subresource, dryRun }));
+      sendJson(res, 200, ctx.api.update(t, ns, name, body, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}) }));
       return;
     }
     case 'patch': {
       const raw = await readBody(req);
-      sendJson(res, 200, ctx.api.patch(t, ns, name, req.headers['content-type'] ?? '', raw, { subresource: r.subresource, dryRun }));
+      sendJson(res, 200, ctx.api.patch(t, ns, name, req.headers['content-type'] ?? '', raw, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}) }));
       return;
     }
     case 'delete': {
