@@ -19,7 +19,7 @@ function checkInvariants(files: SourceFile[]): void {
   for (const issue of all) {
     const file = files.find((f) => f.path === issue.file);
     if (!file) continue; // repository-wide problems have no file
-    const lines = file.content.split('\n').length;
+    const lines = file.content.split(/\r\n|\r|\n/).length;
     expect(issue.line).toBeGreaterThanOrEqual(0);
     expect(issue.line).toBeLessThanOrEqual(lines + 1);
     expect(issue.message.length).toBeGreaterThan(0);

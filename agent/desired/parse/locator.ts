@@ -154,9 +154,13 @@ function skipWhitespaceOnly(input: string, from: number, end: number): number {
   return i;
 }
 
+/** Line starts, with CRLF, CR and LF as line ends (as js-yaml counts them). */
 function lineStartsOf(input: string): number[] {
   const starts = [0];
-  for (let i = input.indexOf('\n'); i !== -1; i = input.indexOf('\n', i + 1)) starts.push(i + 1);
+  for (let i = 0; i < input.length; i++) {
+    const ch = input.charCodeAt(i);
+    if (ch === 10 || (ch === 13 && input.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
   return starts;
 }
 

@@ -125,7 +125,7 @@ export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
       else loadAll(content, null, { ...options, listener: rootLineListener(rootLines, limits) });
     }
   } catch (err) {
-    return { file, content, documents: [], issues: [parseIssue(file, err, limits)] };
+    return { file, content, documents: [], issues: [parseIssue(file, content, err, limits)] };
   }
   const documents: ParsedDocument[] = values.map((value, index) => ({ index, line: (rootLines[index] ?? 0) + 1, value }));
   return { file, content, documents, issues: [] };
@@ -184,19 +184,28 @@ function tooManyDocuments(state: LoaderState, limits: Limits): LimitExceeded {
   return new LimitExceeded(`file holds more than ${limits.maxDocumentsPerFile} documents`, state.line, state.position - state.lineStart);
 }
 
-function parseIssue(file: string, err: unknown, limits: Limits): Issue {
+function parseIssue(file: string, content: string, err: unknown, limits: Limits): Issue {
   const base = { severity: 'error' as const, file, path: '' };
   if (err instanceof LimitExceeded) {
     return { ...base, line: err.line + 1, column: err.column + 1, code: 'limit', message: err.message };
   }
   if (err instanceof YAMLException) {
-    const mark = err.mark as { line?: number; column?: number } | undefined;
+    const mark = err.mark as { line?: number; column?: number; position?: number } | undefined;
     const reason = err.reason || 'invalid YAML';
+    // js-yaml reports a non-printable character at the end of the stream; point at it instead.
+    const bad = NON_PRINTABLE.exec(content);
+    if (/non-printable/.test(reason) && bad) {
+      const at = positionIn(content, bad.index + (bad[0].length > 1 && !/[\uD800-\uDBFF]/.test(bad[0][0] ?? '') ? 1 : 0));
+      const code = (bad[0].length > 1 ? bad[0].slice(-1) : bad[0]).charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+      return { ...base, ...at, code: 'yaml', message: `invalid YAML: the file contains a non-printable character (U+${code})` };
+    }
     const depth = /nesting exceeded maxDepth/.test(reason);
+    // Errors at the end of the stream get a mark past the last line; keep it inside the file.
+    const at = mark?.position !== undefined && mark.position >= content.length ? positionIn(content, Math.max(0, content.length - 1)) : undefined;
     return {
       ...base,
-      line: (mark?.line ?? -1) + 1,
-      column: (mark?.column ?? -1) + 1,
+      line: at?.line ?? (mark?.line ?? -1) + 1,
+      column: at?.column ?? (mark?.column ?? -1) + 1,
       code: depth ? 'limit-depth' : 'yaml',
       message: depth ? `YAML nesting is deeper than the limit of ${limits.maxDepth} levels` : `invalid YAML: ${reason}`,
     };
@@ -205,4 +214,22 @@ function parseIssue(file: string, err: unknown, limits: Limits): Issue {
     return { ...base, line: 0, column: 0, code: 'limit-depth', message: 'YAML nesting is too deep to parse' };
   }
   return { ...base, line: 0, column: 0, code: 'yaml', message: `invalid YAML: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+// js-yaml's own test for characters YAML forbids.
+// eslint-disable-next-line no-control-regex
+const NON_PRINTABLE = /[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/;
+
+/** 1-based line and column of an offset, counting CRLF, CR and LF as line ends (as js-yaml does). */
+function positionIn(content: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < content.length; i++) {
+    const ch = content.charCodeAt(i);
+    if (ch === 10 || (ch === 13 && content.charCodeAt(i + 1) !== 10)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
