@@ -32,6 +32,7 @@ describe('parseFile', () => {
   it.each([
     ['without anchors (text scan)', 'a: 1\n---\n\n# x\nb: 2\n'],
     ['with anchors (listener)', 'a: &x 1\n---\n\n# x\nb: 2\n'],
+    ['with bare CR line ends (listener)', 'a: 1\r---\r\r# x\rb: 2\r'],
   ])('gives document lines %s', (_name, content) => {
     expect(parseFile({ path: 'f.yaml', content }, DEFAULT_LIMITS).documents.map((d) => [d.index, d.line])).toEqual([
       [0, 1],

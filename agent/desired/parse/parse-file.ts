@@ -118,10 +118,12 @@ export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
         // Rare: parse again to learn where the limit was passed.
         loadAll(content, null, { ...options, listener: rootLineListener([], limits) });
       }
-      const scanned = documentLines(content);
+      // The scan splits lines at LF only; a file with bare CR line ends asks the parser.
+      const bareCr = content.includes('\r') && /\r(?!\n)/.test(content);
+      const scanned = bareCr ? [] : documentLines(content);
       if (scanned.length === values.length) rootLines.push(...scanned);
       // A file of comments only is one empty document to js-yaml.
-      else if (scanned.length === 0 && values.length === 1 && values[0] === null) rootLines.push(0);
+      else if (!bareCr && scanned.length === 0 && values.length === 1 && values[0] === null) rootLines.push(0);
       else loadAll(content, null, { ...options, listener: rootLineListener(rootLines, limits) });
     }
   } catch (err) {
