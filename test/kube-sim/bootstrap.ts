@@ -1,7 +1,7 @@
 // What a fresh cluster holds: system namespaces, the bootstrap RBAC roles kubeadm clusters have
 // (cluster-admin for system:masters, discovery and self-review for every authenticated user),
 // the Calico CRDs and ClusterInformation `default`.
-import { calicoCrds, CALICO_GROUP } from './calico-crds.js';
+import { calicoCrds, CALICO_GROUP, NATIVE_V3 } from './calico-crds.js';
 import type { Json } from './status.js';
 
 export interface Seed {
@@ -32,9 +32,10 @@ const bindGroup = (name: string, role: string, group: string): Seed => ({
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function bootstrapObjects(o: { calicoVersion: string }): Seed[] {
+export function bootstrapObjects(o: { calicoVersion: string; nativeV3?: boolean }): Seed[] {
   const seeds: Seed[] = [];
-  for (const crd of calicoCrds(o.calicoVersion)) seeds.push({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', object: crd });
+  const calico = o.nativeV3 ? NATIVE_V3 : { group: CALICO_GROUP, version: 'v1' };
+  for (const crd of calicoCrds(o.calicoVersion, { nativeV3: o.nativeV3 === true })) seeds.push({ group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', object: crd });
   for (const ns of SYSTEM_NAMESPACES) seeds.push({ group: '', resource: 'namespaces', object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
   seeds.push(
     clusterRole('cluster-admin', [
@@ -57,10 +58,10 @@ export function bootstrapObjects(o: { calicoVersion: string }): Seed[] {
     clusterRole('system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
     bindGroup('system:public-info-viewer', 'system:public-info-viewer', 'system:unauthenticated'),
     {
-      group: CALICO_GROUP,
+      group: calico.group,
       resource: 'clusterinformations',
       object: {
-        apiVersion: `${CALICO_GROUP}/v1`,
+        apiVersion: `${calico.group}/${calico.version}`,
         kind: 'ClusterInformation',
         metadata: { name: 'default' },
         spec: { calicoVersion: o.calicoVersion, clusterType: 'k8s,kdd', datastoreReady: true, clusterGUID: '4d5e8f1ac0b24d7e9f3a6b2c1d0e9f8a', variant: 'Calico' },

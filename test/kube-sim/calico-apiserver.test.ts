@@ -106,3 +106,25 @@ describe('projectcalico.org/v3 through the simulated Calico API server', () => {
     expect(v3.body['message']).toBe('tiers.projectcalico.org is forbidden: User "system:serviceaccount:default:crd-reader" cannot list resource "tiers" in API group "projectcalico.org" at the cluster scope');
   });
 });
+
+describe('native projectcalico.org/v3 CRDs (Calico v3.32 without the API server)', () => {
+  it('serves only projectcalico.org, with ClusterInformation there, storing v3 objects as they are', async () => {
+    const native = await startKubeSim({ calicoNativeV3: true, calicoVersion: 'v3.32.0' });
+    try {
+      const c = caller(native);
+      const groups = ((await c('GET', '/apis')).body['groups'] as { name: string }[]).map((g) => g.name);
+      expect(groups).toContain('projectcalico.org');
+      expect(groups).not.toContain('crd.projectcalico.org');
+      expect((await c('GET', `${V3}/clusterinformations/default`)).body['spec']).toMatchObject({ calicoVersion: 'v3.32.0' });
+      const body = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-all' }, spec: { selector: 'all()' } };
+      expect((await c('POST', `${V3}/globalnetworkpolicies`, { body })).status).toBe(201);
+      expect((await c('GET', `${V3}/globalnetworkpolicies/deny-all`)).body).toMatchObject(body);
+    } finally {
+      await native.close();
+    }
+  });
+
+  it('cannot be combined with calicoApiServer', async () => {
+    await expect(startKubeSim({ calicoNativeV3: true, calicoApiServer: true })).rejects.toThrow(/exclude each other/);
+  });
+});

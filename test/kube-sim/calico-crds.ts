@@ -42,25 +42,32 @@ function minorOf(version: string): number {
   return m ? Number(m[1]) : 99;
 }
 
-/** CRD objects to register at start for a Calico `version` such as `v3.31.2`. */
-export function calicoCrds(version: string): Json[] {
+/** Group and version of the native v3 CRDs (Calico v3.32+ without the API server). */
+export const NATIVE_V3 = { group: 'projectcalico.org', version: 'v3' } as const;
+
+/**
+ * CRD objects to register at start for a Calico `version` such as `v3.31.2`: crd.projectcalico.org/v1,
+ * or with `nativeV3` the projectcalico.org/v3 CRDs that store v3 objects as they are.
+ */
+export function calicoCrds(version: string, o: { nativeV3?: boolean } = {}): Json[] {
   const minor = minorOf(version);
-  return CALICO_CRDS.filter((c) => c.since === undefined || minor >= c.since).map((c) => crdObject(c));
+  const gv = o.nativeV3 ? NATIVE_V3 : { group: CALICO_GROUP, version: 'v1' };
+  return CALICO_CRDS.filter((c) => c.since === undefined || minor >= c.since).map((c) => crdObject(c, gv));
 }
 
-function crdObject(c: CrdName): Json {
+function crdObject(c: CrdName, gv: { group: string; version: string }): Json {
   const singular = c.kind.toLowerCase();
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${c.plural}.${CALICO_GROUP}` },
+    metadata: { name: `${c.plural}.${gv.group}` },
     spec: {
-      group: CALICO_GROUP,
+      group: gv.group,
       names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular },
       scope: c.namespaced ? 'Namespaced' : 'Cluster',
       versions: [
         {
-          name: 'v1',
+          name: gv.version,
           served: true,
           storage: true,
           schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },

@@ -29,6 +29,12 @@ export interface KubeSimOptions {
   calicoVersion?: string;
   /** Also serve projectcalico.org/v3 like the Calico API server (a converted view of the CRDs). */
   calicoApiServer?: boolean;
+  /**
+   * Calico v3.32's native projectcalico.org/v3 CRDs instead of crd.projectcalico.org/v1 (objects
+   * stored as they are; no Calico validation). Not with calicoApiServer. The emulated calicoctl
+   * writes crd.projectcalico.org, so it does not work in this mode.
+   */
+  calicoNativeV3?: boolean;
   /** Loaded at start if it exists. */
   stateFile?: string;
   faults?: FaultRule[];
@@ -72,6 +78,7 @@ interface StateFile {
 export const DEFAULT_CALICO_VERSION = 'v3.31.2';
 
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  if (opts.calicoNativeV3 && opts.calicoApiServer) throw new Error('kube-sim: calicoNativeV3 and calicoApiServer exclude each other');
   const store = new ObjectStore(opts.historySize ?? 10_000);
   const registry = new TypeRegistry();
   const tokens = new TokenAuthority();
@@ -94,7 +101,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       if (t) registry.addCrd(t);
     }
   } else {
-    for (const seed of bootstrapObjects({ calicoVersion })) {
+    for (const seed of bootstrapObjects({ calicoVersion, nativeV3: opts.calicoNativeV3 === true })) {
       const t = registry.all().find((x) => x.group === seed.group && x.resource === seed.resource);
       if (!t) throw new Error(`kube-sim: no type for ${seed.group}/${seed.resource}`);
       api.create(t, str(metaOf(seed.object)['namespace']), seed.object);
