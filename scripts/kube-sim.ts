@@ -1,5 +1,5 @@
 // `npm run kube-sim -- --port P --kubeconfig OUT [--state FILE] [--tls] [--calico-version V]
-// [--calico-api-server]`: runs the simulated cluster (API server + pod runtime) alone, writes an
+// [--calico-api-server | --calico-native-v3]`: runs the simulated cluster (API server + pod runtime) alone, writes an
 // admin kubeconfig, and saves the state file on SIGINT/SIGTERM when --state is given.
 import { Command, InvalidArgumentError } from 'commander';
 import { startCluster } from '../test/kube-sim/index.js';
@@ -18,16 +18,18 @@ const program = new Command('kube-sim')
   .option('--tls', 'serve HTTPS with a self-signed certificate (needed by the real kubectl, which sends no token over http)', false)
   .option('--calico-version <version>', 'Calico version held by ClusterInformation default (default v3.31.2, or the state file\'s)')
   .option('--calico-api-server', 'also serve projectcalico.org/v3 like the Calico API server', false)
+  .option('--calico-native-v3', 'native projectcalico.org/v3 CRDs instead of crd.projectcalico.org (Calico v3.32+)', false)
   .showHelpAfterError();
 
 program.parse(process.argv);
-const o = program.opts<{ port: number; kubeconfig: string; state?: string; tls: boolean; calicoVersion?: string; calicoApiServer: boolean }>();
+const o = program.opts<{ port: number; kubeconfig: string; state?: string; tls: boolean; calicoVersion?: string; calicoApiServer: boolean; calicoNativeV3: boolean }>();
 
 const sim = await startCluster({
   port: o.port,
   tls: o.tls,
   ...(o.calicoVersion ? { calicoVersion: o.calicoVersion } : {}),
   ...(o.calicoApiServer ? { calicoApiServer: true } : {}),
+  ...(o.calicoNativeV3 ? { calicoNativeV3: true } : {}),
   ...(o.state ? { stateFile: o.state } : {}),
 });
 await sim.writeKubeconfig(o.kubeconfig);
