@@ -2,7 +2,7 @@
 // SubjectAccessReview / LocalSubjectAccessReview, and SelfSubjectRulesReview (`can-i --list`).
 import type { UserInfo } from './authn.js';
 import { isObj, str } from './meta.js';
-import { authorize, type Attributes, type RbacSource } from './rbac.js';
+import { authorize, userRules, type Attributes, type RbacSource } from './rbac.js';
 import { badRequest, type Json } from './status.js';
 
 const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -48,27 +48,10 @@ export function review(src: RbacSource, kind: string, body: Json, requester: Use
 function rulesReview(src: RbacSource, body: Json, user: UserInfo, namespace: string): Json {
   const resourceRules: Json[] = [];
   const nonResourceRules: Json[] = [];
-  const collect = (binding: Json, bindingNs: string): void => {
-    const subjects = Array.isArray(binding['subjects']) ? binding['subjects'].filter(isObj) : [];
-    const probe = (s: Json): boolean => {
-      const kind = str(s['kind']);
-      if (kind === 'User') return user.name === str(s['name']);
-      if (kind === 'Group') return user.groups.includes(str(s['name']));
-      return user.name === `system:serviceaccount:${str(s['namespace']) || bindingNs}:${str(s['name'])}`;
-    };
-    if (!subjects.some(probe)) return;
-    const ref = isObj(binding['roleRef']) ? binding['roleRef'] : {};
-    const role =
-      str(ref['kind']) === 'ClusterRole'
-        ? src.get('rbac.authorization.k8s.io/clusterroles', '', str(ref['name']))
-        : src.get('rbac.authorization.k8s.io/roles', bindingNs, str(ref['name']));
-    for (const r of role && Array.isArray(role['rules']) ? role['rules'].filter(isObj) : []) {
-      if (Array.isArray(r['nonResourceURLs'])) nonResourceRules.push({ verbs: r['verbs'], nonResourceURLs: r['nonResourceURLs'] });
-      else resourceRules.push({ verbs: r['verbs'], apiGroups: r['apiGroups'], resources: r['resources'], ...(r['resourceNames'] ? { resourceNames: r['resourceNames'] } : {}) });
-    }
-  };
-  for (const crb of src.list('rbac.authorization.k8s.io/clusterrolebindings')) collect(crb, '');
-  if (namespace) for (const rb of src.list('rbac.authorization.k8s.io/rolebindings', namespace)) collect(rb, namespace);
+  for (const r of userRules(src, user, namespace)) {
+    if (Array.isArray(r['nonResourceURLs'])) nonResourceRules.push({ verbs: r['verbs'], nonResourceURLs: r['nonResourceURLs'] });
+    else resourceRules.push({ verbs: r['verbs'], apiGroups: r['apiGroups'], resources: r['resources'], ...(r['resourceNames'] ? { resourceNames: r['resourceNames'] } : {}) });
+  }
   return {
     ...body,
     apiVersion: 'authorization.k8s.io/v1',
