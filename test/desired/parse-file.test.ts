@@ -2,7 +2,7 @@
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../agent/desired/index.js';
-import { documentLines, parseFile } from '../../agent/desired/parse/parse-file.js';
+import { documentLines, mayHaveAnchor, parseFile } from '../../agent/desired/parse/parse-file.js';
 
 describe('documentLines', () => {
   it.each<[string, string, number[]]>([
@@ -38,5 +38,26 @@ describe('parseFile', () => {
       [0, 1],
       [1, 5],
     ]);
+  });
+});
+
+describe('mayHaveAnchor', () => {
+  it.each<[string, boolean]>([
+    ['a: &x 1', true],
+    ['&x a: 1', true],
+    ['- &item\n  a: 1', true],
+    ['a: [&x 1]', true],
+    ['a: {b: &x 1}', true],
+    ['a: [1,&x 2]', true],
+    ["selector: a == 'b' && c == 'd'", false],
+    ['selector: has(a) &&has(b)', false],
+    ['a: "x&y"', false],
+    ['a: b&c', false],
+    ['a: &', false],
+    ['no ampersand', false],
+  ])('%j -> %s', (text, expected) => {
+    expect(mayHaveAnchor(text)).toBe(expected);
+    // Never a false negative against what js-yaml would read as an anchor.
+    if (!expected) expect(/(?:^|[\s,[{])&[^\s&]/m.test(text)).toBe(false);
   });
 });

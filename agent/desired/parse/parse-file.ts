@@ -32,9 +32,23 @@ class LimitExceeded extends Error {
   }
 }
 
-// An anchor (`&name`) can only follow whitespace, a line start or a flow indicator; without one
-// there can be no alias, so the alias-counting listener is skipped. `&&` in selectors does not match.
-const ANCHOR = /(?:^|[\s,[{])&[^\s&]/m;
+/**
+ * True when the text may hold an anchor (`&name`). An anchor can only follow whitespace, a line
+ * start or a flow indicator, and its name cannot start with a blank: `&&` in selectors does not
+ * count. Without an anchor there can be no alias, so the alias-counting listener is skipped.
+ * (A hand-written scan: the equivalent regular expression is several times slower.)
+ */
+export function mayHaveAnchor(content: string): boolean {
+  for (let i = content.indexOf('&'); i !== -1; i = content.indexOf('&', i + 1)) {
+    const before = i === 0 ? 10 : content.charCodeAt(i - 1);
+    const after = content.charCodeAt(i + 1);
+    const startsNode = before === 32 || before === 9 || before === 10 || before === 13 || before === 44 || before === 91 || before === 123;
+    const named = !Number.isNaN(after) && after !== 38 && after !== 32 && after !== 9 && after !== 10 && after !== 13;
+    if (startsNode && named) return true;
+  }
+  return false;
+}
+
 /**
  * 0-based first line of each document, from the text alone: `---` at the start of a line opens
  * a document (its root on the same line when something follows the marker), `...` closes one,
@@ -106,7 +120,7 @@ export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
   // The alias-counting listener (needed only when there are anchors) records each document's
   // first line as it goes; otherwise the lines come from a scan of the text, which is much
   // cheaper than a listener called for every node, and is checked against the parse.
-  const anchors = ANCHOR.test(content);
+  const anchors = mayHaveAnchor(content);
   const rootLines: number[] = [];
   let values: unknown[];
   try {
