@@ -105,6 +105,13 @@ describe('calico-gitops validate', () => {
     expect(github.stdout.split('\n')[0]).toBe(`::error file=${dir}/big/huge.yaml::file is 2097155 bytes, more than the limit of 1048576 bytes; it was not read`);
   });
 
+  it('warns when the directory holds no policy files', async () => {
+    await mkdir(join(dir, 'empty'));
+    const { code, stdout } = await cli(['validate', join(dir, 'empty')]);
+    expect(stdout).toBe(`warning: no policy files (*.yaml, *.yml) found in ${dir}/empty\n0 resources valid, 1 warning\n`);
+    expect(code).toBe(0);
+  });
+
   it('exits 1 with a message on usage errors and missing directories', async () => {
     const format = await cli(['validate', 'policies', '--format', 'xml']);
     expect(format.stderr).toBe('calico-gitops validate: --format must be one of text, json, github\n');

@@ -58,6 +58,9 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
     const built = buildDesiredState({ files: read.files, calicoVersion });
     const readErrors = read.issues.filter((i) => i.severity === 'error');
     const readWarnings = read.issues.filter((i) => i.severity === 'warning');
+    if (read.files.length === 0 && readErrors.length === 0) {
+      readWarnings.push({ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'empty', message: `no policy files (*.yaml, *.yml) found in ${dir}` });
+    }
     result = {
       state: readErrors.length > 0 ? { resources: new Map() } : built.state,
       errors: [...readErrors, ...built.errors].sort(compareIssues),
