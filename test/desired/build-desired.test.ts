@@ -92,6 +92,19 @@ describe('buildDesiredState', () => {
     ]);
   });
 
+  it.each([
+    ['v3.28.0', ['kind-version']],
+    ['v3.29.0', ['tier-prefix']],
+    ['v3.31.2', ['tier-prefix']],
+    ['v3.32.0', []],
+  ])('applies the tier-prefixed name rule by Calico version (%s)', (version, codes) => {
+    const tier = 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: security\nspec:\n  order: 100\n';
+    const policy = 'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: no-prefix\nspec:\n  tier: security\n';
+    const [major, minor, patch] = version.slice(1).split('.').map(Number) as [number, number, number];
+    const result = buildDesiredState({ files: [{ path: 't.yaml', content: `${tier}---\n${policy}` }], calicoVersion: { major, minor, patch } });
+    expect(result.errors.map((e) => e.code)).toEqual(codes);
+  });
+
   it('ignores empty documents and a file of comments', () => {
     const result = build([
       { path: 'empty.yaml', content: '# nothing here\n' },
