@@ -2,26 +2,21 @@
 // commit trailer and approvals feed the plan.
 import type { Config } from '../config/config.js';
 import type { Stages } from '../controller/ports.js';
-import { buildDesiredState, type DesiredResult } from '../desired/index.js';
+import { buildDesiredState, withSourceIssues, type DesiredResult } from '../desired/index.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
-import { compareIssues } from '../domain/issue.js';
 import type { SourceSnapshot } from '../domain/source-snapshot.js';
 import type { Snapshot } from '../domain/state.js';
 import { buildPlan, parseAllowDeleteTrailer } from '../plan/index.js';
 
 export function stagesFor(input: { config: Config; calicoVersion: CalicoVersion }): Stages {
   const { config, calicoVersion } = input;
+  let parseCache: DesiredResult['parsed'] = new Map();
   return {
     buildDesired: (snapshot: Snapshot): DesiredResult => {
-      const result = buildDesiredState({ files: snapshot.files, calicoVersion });
-      const problems = (snapshot as Partial<SourceSnapshot>).problems;
-      if (!problems || (problems.errors.length === 0 && problems.warnings.length === 0)) return result;
-      const errors = [...problems.errors, ...result.errors].sort(compareIssues);
-      return {
-        state: errors.length > 0 ? { resources: new Map() } : result.state,
-        errors,
-        warnings: [...problems.warnings, ...result.warnings].sort(compareIssues),
-      };
+      // Unchanged blobs keep their parse from the previous revision (incremental re-parse).
+      const result = buildDesiredState({ files: snapshot.files, calicoVersion, parseCache });
+      parseCache = result.parsed;
+      return withSourceIssues(result, [...((snapshot as Partial<SourceSnapshot>).problems?.errors ?? []), ...((snapshot as Partial<SourceSnapshot>).problems?.warnings ?? [])]);
     },
     buildPlan: ({ snapshot, desired, live, approved }) => {
       const allowDeletes = parseAllowDeleteTrailer(snapshot.message);

@@ -5,7 +5,8 @@ import { IssueCollector } from './collector.js';
 import { resourceHash } from './normalize.js';
 import { checkDuplicates, checkTierReferences } from './cross-file.js';
 import { resolveLimits, type Limits } from './limits.js';
-import { parseFile } from './parse/parse-file.js';
+import { parseFile, type ParsedFile } from './parse/parse-file.js';
+import type { SnapshotFile } from '../domain/source-snapshot.js';
 import { validateDocument, type Candidate } from './validate-document.js';
 
 export interface BuildDesiredInput {
@@ -13,6 +14,11 @@ export interface BuildDesiredInput {
   readonly calicoVersion: CalicoVersion;
   /** Overrides of DEFAULT_LIMITS. */
   readonly limits?: Partial<Limits>;
+  /**
+   * Parses of the previous revision (`DesiredResult.parsed`), by path and blob: files whose blob
+   * did not change are not parsed again. Only files that carry a `blob` (SnapshotFile) take part.
+   */
+  readonly parseCache?: ReadonlyMap<string, ParsedFile>;
 }
 
 export interface DesiredResult {
@@ -20,6 +26,8 @@ export interface DesiredResult {
   readonly state: DesiredState;
   readonly errors: readonly Issue[];
   readonly warnings: readonly Issue[];
+  /** This revision's parses, to pass as the next `parseCache` (files with a blob only). */
+  readonly parsed: ReadonlyMap<string, ParsedFile>;
 }
 
 const EMPTY: DesiredState = { resources: new Map() };
@@ -28,13 +36,17 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
   const limits = resolveLimits(input.limits);
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const repoProblem = repositoryTooLarge(files, limits);
-  if (repoProblem) return { state: EMPTY, errors: [repoProblem], warnings: [] };
+  if (repoProblem) return { state: EMPTY, errors: [repoProblem], warnings: [], parsed: new Map() };
+  const parsedFiles = new Map<string, ParsedFile>();
 
   const collector = new IssueCollector(new Map(files.map((f) => [f.path, f.content])), limits.maxDepth);
   const candidates: Candidate[] = [];
   const declaredTiers = new Set<string>();
   for (const file of files) {
-    const parsed = parseFile(file, limits);
+    const blob = (file as Partial<SnapshotFile>).blob;
+    const cacheKey = blob === undefined ? undefined : `${file.path}\0${blob}`;
+    const parsed = (cacheKey === undefined ? undefined : input.parseCache?.get(cacheKey)) ?? parseFile(file, limits);
+    if (cacheKey !== undefined) parsedFiles.set(cacheKey, parsed);
     for (const issue of parsed.issues) collector.add(issue);
     for (const doc of parsed.documents) {
       if (doc.value === null || doc.value === undefined) continue;
@@ -63,12 +75,12 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
   const issues = collector.resolve().sort(compareIssues);
   const errors = issues.filter((i) => i.severity === 'error');
   const warnings = issues.filter((i) => i.severity === 'warning');
-  if (errors.length > 0) return { state: EMPTY, errors, warnings };
+  if (errors.length > 0) return { state: EMPTY, errors, warnings, parsed: parsedFiles };
   const resources = new Map<ResourceKey, DesiredResource>();
   for (const c of [...candidates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     resources.set(c.key, desiredResource(c));
   }
-  return { state: { resources }, errors, warnings };
+  return { state: { resources }, errors, warnings, parsed: parsedFiles };
 }
 
 /**
@@ -104,4 +116,15 @@ function repositoryTooLarge(files: readonly SourceFile[], limits: Limits): Issue
     code: 'limit-repo-size',
     message: `policy files total ${bytes} bytes, more than the limit of ${limits.maxRepoBytes} bytes; nothing was validated`,
   };
+}
+
+/**
+ * Adds problems found while reading the files (oversized, not UTF-8, unreadable) to a result: any
+ * error among them empties the state, as a validation error does.
+ */
+export function withSourceIssues(result: DesiredResult, issues: readonly Issue[]): DesiredResult {
+  if (issues.length === 0) return result;
+  const errors = [...issues.filter((i) => i.severity === 'error'), ...result.errors].sort(compareIssues);
+  const warnings = [...issues.filter((i) => i.severity === 'warning'), ...result.warnings].sort(compareIssues);
+  return { state: errors.length > 0 ? EMPTY : result.state, errors, warnings, parsed: result.parsed };
 }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config.js';
-import { buildDesiredState, type DesiredResult } from '../../desired/index.js';
+import { buildDesiredState, withSourceIssues, type DesiredResult } from '../../desired/index.js';
 import {
   compareIssues,
   DEFAULT_CALICO_VERSION,
@@ -56,16 +56,11 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
     calicoVersion = loadConfig({ calicoVersion: flags.calicoVersion }).calicoVersion ?? DEFAULT_CALICO_VERSION;
     const read = await readPolicyDir(dir);
     const built = buildDesiredState({ files: read.files, calicoVersion });
-    const readErrors = read.issues.filter((i) => i.severity === 'error');
-    const readWarnings = read.issues.filter((i) => i.severity === 'warning');
-    if (read.files.length === 0 && readErrors.length === 0) {
-      readWarnings.push({ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'empty', message: `no policy files (*.yaml, *.yml) found in ${dir}` });
-    }
-    result = {
-      state: readErrors.length > 0 ? { resources: new Map() } : built.state,
-      errors: [...readErrors, ...built.errors].sort(compareIssues),
-      warnings: [...readWarnings, ...built.warnings].sort(compareIssues),
-    };
+    const empty: Issue[] =
+      read.files.length === 0 && !read.issues.some((i) => i.severity === 'error')
+        ? [{ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'empty', message: `no policy files (*.yaml, *.yml) found in ${dir}` }]
+        : [];
+    result = withSourceIssues(built, [...read.issues, ...empty]);
   } catch (err) {
     io.stderr.write(`calico-gitops validate: ${toSerializedError(err).message}\n`);
     return 1;
