@@ -130,9 +130,12 @@ describe('kubectl patch (what kubectl edit sends)', () => {
 
   it('kubectl edit (with a scripted editor) patches a Calico object and a ConfigMap', async () => {
     const gnp = await k.run(['edit', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all'], { env: { KUBE_EDITOR: 'sed -i s/db/edited/' } });
+    // stderr first: if kubectl fails, its message is what the assertion shows
+    expect(gnp.stderr).toBe('');
     expect(gnp).toMatchObject({ code: 0, stdout: 'globalnetworkpolicy.crd.projectcalico.org/default.deny-all edited\n' });
     expect((await k.run(['get', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all', '-o', 'jsonpath={.spec.selector}'])).stdout).toBe("role == 'edited'");
     const cm = await k.run(['-n', 'test1', 'edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: 'sed -i s/level:.*/level:\\ "9"/' } });
+    expect(cm.stderr).toBe('');
     expect(cm).toMatchObject({ code: 0, stdout: 'configmap/settings edited\n' });
     expect((await k.run(['-n', 'test1', 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.level}'])).stdout).toBe('9');
   });
