@@ -140,6 +140,13 @@ describe('Status bodies', () => {
     expect(r.body).toMatchObject({ kind: 'Status', status: 'Failure', code: status, reason, message });
   });
 
+  it('422 when an update changes the uid', async () => {
+    const cur = await call('GET', `${GNP}/default.existing`);
+    const r = await call('PUT', `${GNP}/default.existing`, { body: { ...cur.body, metadata: { ...meta(cur), uid: 'not-the-uid' } } });
+    expect(r.status).toBe(422);
+    expect(r.body['message']).toBe('GlobalNetworkPolicy.crd.projectcalico.org "default.existing" is invalid: metadata.uid: Invalid value: "not-the-uid": field is immutable');
+  });
+
   it('401 for an unknown token', async () => {
     const r = await call('GET', '/api/v1/namespaces', { token: 'not-a-token' });
     expect(r.status).toBe(401);

@@ -140,6 +140,8 @@ export class KubeApi {
     const im = metaOf(input);
     if (str(im['name']) && str(im['name']) !== name) throw badRequest(`the name of the object (${str(im['name'])}) does not match the name on the URL (${name})`);
     if (t.namespaced && str(im['namespace']) && str(im['namespace']) !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    const uid = str(im['uid']);
+    if (uid && uid !== uidOf(old)) throw invalid({ group: t.group, kind: t.kind, name, errors: [{ type: 'Invalid', field: 'metadata.uid', value: uid, detail: 'field is immutable' }] });
     const oldRv = str(metaOf(old)['resourceVersion']);
     const rv = str(im['resourceVersion']);
     if (rv && rv !== oldRv) throw conflict(t.group, t.resource, name);

@@ -1,6 +1,6 @@
 // The real kubectl (/usr/bin/kubectl 1.32) against the simulator over TLS: the commands the issue's
 // "Done when" lists, asserting on what a user sees (output and exit codes).
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, kubectlFor, type Kubectl } from './kubectl-helper.js';
@@ -129,12 +129,15 @@ describe('kubectl patch (what kubectl edit sends)', () => {
   });
 
   it('kubectl edit (with a scripted editor) patches a Calico object and a ConfigMap', async () => {
-    const gnp = await k.run(['edit', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all'], { env: { KUBE_EDITOR: 'sed -i s/db/edited/' } });
+    // a script, so the edit touches the selector line only (a uid may contain "db" too)
+    const editor = join(k.dir, 'edit-selector.sh');
+    await writeFile(editor, `#!/bin/sh\nsed -i "s/^  selector: role == 'db'$/  selector: role == 'edited'/" "$1"\n`, { mode: 0o755 });
+    const gnp = await k.run(['edit', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all'], { env: { KUBE_EDITOR: editor } });
     // stderr first: if kubectl fails, its message is what the assertion shows
     expect(gnp.stderr).toBe('');
     expect(gnp).toMatchObject({ code: 0, stdout: 'globalnetworkpolicy.crd.projectcalico.org/default.deny-all edited\n' });
     expect((await k.run(['get', 'globalnetworkpolicies.crd.projectcalico.org', 'default.deny-all', '-o', 'jsonpath={.spec.selector}'])).stdout).toBe("role == 'edited'");
-    const cm = await k.run(['-n', 'test1', 'edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: 'sed -i s/level:.*/level:\\ "9"/' } });
+    const cm = await k.run(['-n', 'test1', 'edit', 'configmap', 'settings'], { env: { KUBE_EDITOR: 'sed -i s/^\\ \\ level:.*/\\ \\ level:\\ "9"/' } });
     expect(cm.stderr).toBe('');
     expect(cm).toMatchObject({ code: 0, stdout: 'configmap/settings edited\n' });
     expect((await k.run(['-n', 'test1', 'get', 'configmap', 'settings', '-o', 'jsonpath={.data.level}'])).stdout).toBe('9');
