@@ -23,6 +23,8 @@ export interface ApiDeps {
   readonly now: () => Date;
   /** How long a Terminating namespace keeps its contents before the namespace controller acts. */
   readonly namespaceDeletionDelayMs?: number;
+  /** Called after an object is gone for good (the server drops a deleted pod's logs). */
+  readonly onDeleted?: (t: ResourceType, gone: Json) => void;
 }
 
 export interface ListQuery {
@@ -153,6 +155,14 @@ export class KubeApi {
       next = structuredClone(old);
       if (input['status'] !== undefined) next['status'] = input['status'];
       else delete next['status'];
+    } else if (o.subresource === 'binding') {
+      // pods/binding: the scheduler's one way to set spec.nodeName, once.
+      next = structuredClone(old);
+      const spec = isObj(next['spec']) ? next['spec'] : {};
+      const current = str(spec['nodeName']);
+      if (current) throw conflict(t.group, t.resource, name, `pod ${name} is already assigned to node "${current}"`);
+      spec['nodeName'] = str((isObj(input['spec']) ? input['spec'] : {})['nodeName']);
+      next['spec'] = spec;
     } else if (o.subresource === 'finalize') {
       next = structuredClone(old);
       const spec = isObj(input['spec']) ? input['spec'] : {};
@@ -342,6 +352,7 @@ export class KubeApi {
 
   private afterDelete(t: ResourceType, gone: Json): void {
     const k = this.key(t);
+    this.d.onDeleted?.(t, gone);
     if (k === '/serviceaccounts') this.d.tokens.revoke(uidOf(gone));
     if (k === 'apiextensions.k8s.io/customresourcedefinitions') {
       const ct = typeFromCrd(gone);

@@ -53,14 +53,14 @@ describe('npm run kube-sim', () => {
   it('serves kubectl over TLS and keeps its state across restarts', async () => {
     const kubeconfig = join(dir, 'kubeconfig');
     const state = join(dir, 'state.json');
-    const first = launch(['--port', '0', '--kubeconfig', kubeconfig, '--tls', '--state', state, '--calico-version', 'v3.30.3']);
+    const first = launch(['--port', '0', '--kubeconfig', kubeconfig, '--state', state, '--calico-version', 'v3.30.3']);
     await first.ready;
     expect(first.output()).toMatch(/kube-sim listening on https:\/\/127\.0\.0\.1:\d+ \(Calico v3\.30\.3\)/);
     expect((await kubectl(kubeconfig, ['create', 'namespace', 'kept'])).code).toBe(0);
     expect(await first.stop()).toBe(0);
     expect(existsSync(state)).toBe(true);
 
-    const second = launch(['--port', '0', '--kubeconfig', kubeconfig, '--tls', '--state', state]);
+    const second = launch(['--port', '0', '--kubeconfig', kubeconfig, '--state', state]);
     await second.ready;
     expect(second.output()).toContain('(Calico v3.30.3)');
     try {

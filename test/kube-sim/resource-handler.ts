@@ -128,7 +128,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
       }
       if (r.subresource === 'binding') {
         const target = isObj(body) && isObj(body['target']) ? str(body['target']['name']) : '';
-        ctx.api.patch(t, ns, name, 'application/merge-patch+json', JSON.stringify({ spec: { nodeName: target } }));
+        ctx.api.update(t, ns, name, { spec: { nodeName: target } }, { subresource: 'binding', fromPatch: true, dryRun });
         sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
         return;
       }

@@ -85,7 +85,17 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const logs = new PodLogs();
   const faults = new Faults();
   const now = (): Date => new Date();
-  const api = new KubeApi({ store, registry, tokens, now, ...(opts.namespaceDeletionDelayMs !== undefined ? { namespaceDeletionDelayMs: opts.namespaceDeletionDelayMs } : {}) });
+  const api = new KubeApi({
+    store,
+    registry,
+    tokens,
+    now,
+    ...(opts.namespaceDeletionDelayMs !== undefined ? { namespaceDeletionDelayMs: opts.namespaceDeletionDelayMs } : {}),
+    // A pod re-created under the same name must not show the old run's logs.
+    onDeleted: (t, gone) => {
+      if (t.group === '' && t.resource === 'pods') logs.removePod(str(metaOf(gone)['namespace']), str(metaOf(gone)['name']));
+    },
+  });
   const watches = new Set<WatchHandle>();
 
   let calicoVersion = opts.calicoVersion ?? DEFAULT_CALICO_VERSION;
