@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import type { StatusPort } from '../controller/ports.js';
 import type { Clock, Logger } from '../domain/runtime.js';
 import { displayKey } from '../domain/resource.js';
+import { describeConflicts } from '../plan/render.js';
 import type { ApplyReport, ApplyReporter, AuditEntry as JobAuditEntry, AuditSink } from '../queue/ports.js';
 import { AuditLog, type AuditAction } from '../report/audit-log.js';
 import type { StatusReporter } from '../report/commit-status.js';
@@ -53,7 +54,11 @@ export function createApplyReporter(deps: { statuses: StatusPort; metrics?: Agen
     applied: async (report) => {
       const failed = report.results.filter((r) => r.outcome !== 'ok');
       for (const r of report.results) deps.metrics?.stepOutcomes.inc({ action: r.action, outcome: r.outcome });
-      if (failed.length === 0) {
+      const conflicts = report.skipped ?? [];
+      if (failed.length === 0 && conflicts.length > 0) {
+        // The rest was applied, but the commit does not hold in the cluster: say which and why.
+        await postFor(deps.statuses, report, 'failure', `${describeApplied(report)}; ${describeConflicts(conflicts)}`);
+      } else if (failed.length === 0) {
         if (report.kind !== 'uninstall' && deps.metrics) recordAppliedRevision(deps.metrics, report.revision);
         await postFor(deps.statuses, report, 'success', describeApplied(report));
       } else {

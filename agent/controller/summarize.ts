@@ -1,6 +1,7 @@
 // The one place a cycle outcome turns into commit statuses, a log entry and a retry decision.
 import type { Disposition } from '../domain/errors.js';
 import { formatIssue } from '../domain/issue.js';
+import { describeConflicts } from '../plan/render.js';
 import type { CycleOutcome } from './cycle.js';
 import type { StatusKind, StatusState } from './ports.js';
 
@@ -26,16 +27,19 @@ export function summarize(outcome: CycleOutcome): Summary {
         message: `revision is invalid; nothing applied:\n${outcome.errors.map(formatIssue).join('\n')}`,
       };
     }
-    case 'in-sync':
+    case 'in-sync': {
+      const conflicts = outcome.plan.skipped;
+      const first = conflicts[0];
+      const apply = first
+        ? { kind: 'apply' as const, state: 'failure' as const, description: describeConflicts(conflicts) }
+        : { kind: 'apply' as const, state: 'success' as const, description: `in sync: ${outcome.resources} resources` };
       return {
         revision: outcome.snapshot.revision,
-        statuses: [
-          { kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` },
-          { kind: 'apply', state: 'success', description: `in sync: ${outcome.resources} resources` },
-        ],
-        level: 'info',
-        message: 'cluster in sync with revision',
+        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }, apply],
+        level: first ? 'warn' : 'info',
+        message: first ? `not applied: ${conflicts.map((c) => c.message).join('; ')}` : 'cluster in sync with revision',
       };
+    }
     case 'held': {
       const held = outcome.plan.held;
       const stalled = held?.reason === 'delete-budget';

@@ -1,7 +1,7 @@
 // Text rendering of a plan for people: per-resource diffs, skipped objects with their reason, and
 // the summary line. Pure; the CLI decides whether colours are wanted.
 import { displayKey } from '../domain/resource.js';
-import type { Plan, PlanStep } from '../domain/state.js';
+import type { Plan, PlanStep, SkippedStep } from '../domain/state.js';
 import { diffManifests, withContext, type DiffLine } from './diff.js';
 
 export interface RenderOptions {
@@ -55,4 +55,11 @@ function paintLine(line: DiffLine, paint: (c: Colour, t: string) => string): str
   if (line.op === '+') return paint('green', text);
   if (line.op === '-') return paint('red', text);
   return text;
+}
+
+/** `1 conflict: GlobalNetworkPolicy x already exists … (+1 more)`, for statuses and logs. */
+export function describeConflicts(skipped: readonly SkippedStep[]): string {
+  const first = skipped[0];
+  const more = skipped.length > 1 ? ` (+${skipped.length - 1} more)` : '';
+  return `${skipped.length} conflict${skipped.length === 1 ? '' : 's'}: ${first?.message ?? ''}${more}`;
 }

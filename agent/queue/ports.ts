@@ -3,7 +3,7 @@
 import type { SerializedError } from '../domain/errors.js';
 import type { KindId } from '../domain/kinds.js';
 import type { ResourceKey } from '../domain/resource.js';
-import type { PlanStep, StepAction, StepOutcome, StepResult } from '../domain/state.js';
+import type { PlanStep, SkippedStep, StepAction, StepOutcome, StepResult } from '../domain/state.js';
 import type { JobKind } from './jobs.js';
 
 export interface ExecutorPort {
@@ -27,6 +27,8 @@ export interface ApplyReport {
   readonly planId: string;
   readonly jobId: string;
   readonly results: readonly StepResult[];
+  /** What the plan did not do and why (conflicts with unowned objects): reported with the results. */
+  readonly skipped?: readonly SkippedStep[];
 }
 
 /** Commit statuses, metrics: the outcome of one job, posted once per final state. */

@@ -71,7 +71,7 @@ async function runPlan(input: RunInput): Promise<JobOutcome> {
     return { skipped: `held: ${plan.held.message}` };
   }
 
-  const report = { kind, revision, planId: plan.id, jobId };
+  const report = { kind, revision, planId: plan.id, jobId, skipped: plan.skipped };
   const fail = async (error: SerializedError, results: readonly StepResult[], final: boolean): Promise<never> => {
     if (final) await input.reporter.failed({ ...report, results, error });
     log.warn({ code: error.code, disposition: error.disposition, final }, `apply failed: ${error.message}`);

@@ -40,6 +40,15 @@ describe('createApplyReporter', () => {
       { kind: 'sync' as const, results: [result('a', 'create'), result('b', 'create', 'forbidden')] },
       { kind: 'apply', state: 'failure', description: '1 of 2 failed: GlobalNetworkPolicy b: forbidden denied' },
     ],
+    [
+      'applied, but a conflict remains → apply failure naming it',
+      {
+        kind: 'sync' as const,
+        results: [result('a', 'create')],
+        skipped: [{ key: key('b'), kindId: 'GlobalNetworkPolicy' as const, wanted: 'update' as const, reason: 'not-owned' as const, message: 'GlobalNetworkPolicy b already exists' }],
+      },
+      { kind: 'apply', state: 'failure', description: 'applied 1, deleted 0; 1 conflict: GlobalNetworkPolicy b already exists' },
+    ],
     ['a heal reports on the drift context', { kind: 'heal' as const, results: [result('a', 'update')] }, { kind: 'drift', state: 'success', description: 'healed: applied 1, deleted 0' }],
   ])('%s', async (_name, report, expected) => {
     posted.length = 0;

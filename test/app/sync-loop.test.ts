@@ -216,6 +216,23 @@ describe('sync loop', () => {
     expect(await gnpNames()).toHaveLength(before.length + 1);
   });
 
+  it('reports a conflict with an object it does not own, and leaves that object alone', async () => {
+    // Made by hand (as an operator would have with calicoctl before calico-gitops): no owner annotation.
+    const file = join(await mkdtemp(join(tmpdir(), 'cg-e2e-unowned-')), 'unowned.json');
+    const stored = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'default.allow-web' }, spec: { tier: 'default', order: 5, selector: 'all()', types: ['Ingress'] } };
+    await writeFile(file, JSON.stringify(stored));
+    await installed.kubectl(['apply', '-f', file]);
+    const sha = await work.commitAndPush({ files: { 'policies/allow-web.yaml': samplePolicyYaml('allow-web', { order: 40 }) }, message: 'web' });
+    expect(await webhook(sha)).toBe(202);
+    const status = await eventually('conflict status', async () => {
+      const s = forgeState(sha, 'apply');
+      return s?.state === 'failure' ? s : undefined;
+    });
+    expect(status.description).toMatch(/^1 conflict: GlobalNetworkPolicy allow-web already exists in the cluster and is not managed by calico-gitops/);
+    const { stdout } = await installed.kubectl(['get', 'globalnetworkpolicies.crd.projectcalico.org', 'default.allow-web', '-o', 'jsonpath={.spec.order}']);
+    expect(stdout).toBe('5');
+  });
+
   it('never logs the forge token or the webhook secret', () => {
     const all = logLines.join('\n');
     expect(all.length).toBeGreaterThan(0);

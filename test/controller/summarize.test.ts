@@ -29,6 +29,22 @@ describe('summarize', () => {
       },
     ],
     [
+      'an in-sync plan with a conflict fails apply and names the object',
+      {
+        kind: 'in-sync',
+        snapshot,
+        resources: 4,
+        plan: plan({ skipped: [{ key: 'GlobalNetworkPolicy//web' as never, kindId: 'GlobalNetworkPolicy', wanted: 'update', reason: 'not-owned', message: 'GlobalNetworkPolicy web already exists in the cluster and is not managed by calico-gitops' }] }),
+      },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources' },
+          { kind: 'apply', state: 'failure', description: '1 conflict: GlobalNetworkPolicy web already exists in the cluster and is not managed by calico-gitops' },
+        ],
+        level: 'warn',
+      },
+    ],
+    [
       'an enqueued plan leaves apply pending with the counts',
       { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create'), step('create'), step('delete')] }), resources: 6, jobId: 'j', created: true },
       {
