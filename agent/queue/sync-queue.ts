@@ -98,6 +98,10 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
 
   const add = async <K extends JobKind>(kind: K, jobId: string, data: JobDataByKind[K], extra: JobsOptions = {}): Promise<EnqueueResult> =>
     dependency(`enqueueing ${jobId}`, async () => {
+      // The limit lives in Redis (the queue's meta hash): a Redis that restarts without persistence
+      // comes back without it, and BullMQ never re-applies it. Asserting it (one idempotent HSET)
+      // right before every add means no job exists in a Redis that lacks the one-apply-at-a-time rule.
+      await queue.setGlobalConcurrency(1);
       // The leader is the only producer, so "exists, then add" does not race; add itself ignores a
       // duplicate id anyway, this only tells the caller which case it was.
       const existing = await queue.getJob(jobId);
