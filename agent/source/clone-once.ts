@@ -15,7 +15,7 @@ export interface CloneOnceOptions {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** Deliberate git variables, allowed by name (tests pass GIT_CONFIG_GLOBAL=/dev/null). */
   readonly gitEnv?: Readonly<Record<string, string>>;
-  /** `-c` entries, e.g. an auth header; never part of the URL. */
+  /** `-c` entries: visible in the process list, so never a secret such as an auth header. */
   readonly config?: readonly string[];
   readonly signal?: AbortSignal;
 }

@@ -1,7 +1,9 @@
 // Credentials for the policy repository, turned into git options that never put a secret in a URL,
-// in the mirror's config or in an error: HTTPS tokens travel as `-c http.extraHeader=...`, SSH keys
-// through GIT_SSH_COMMAND with a key file and host key checking.
+// on a command line, in the mirror's config or in an error: HTTPS tokens travel as an
+// `http.extraHeader` config entry given through the environment (GIT_CONFIG_COUNT/KEY/VALUE, see
+// GitRunner), SSH keys through GIT_SSH_COMMAND with a key file and host key checking.
 import { readFile } from 'node:fs/promises';
+import type { GitConfigEntry } from './git-runner.js';
 
 export type GitCredentials =
   | {
@@ -25,15 +27,19 @@ export type GitCredentials =
     };
 
 export interface GitAuthOptions {
-  /** `-c` config entries for simple-git. */
-  readonly config: readonly string[];
+  /**
+   * Config entries that carry a secret (the auth header). Give them to GitRunner as `envConfig`,
+   * never as `-c`: a command line is readable by every process in the container (`ps`,
+   * /proc/<pid>/cmdline), an environment only by the same user.
+   */
+  readonly envConfig: readonly GitConfigEntry[];
   /** Environment variables to add to the git child process. */
   readonly env: Readonly<Record<string, string>>;
   /** Secret strings to scrub from any text git produces. */
   readonly secrets: readonly string[];
 }
 
-export const NO_AUTH: GitAuthOptions = { config: [], env: {}, secrets: [] };
+export const NO_AUTH: GitAuthOptions = { envConfig: [], env: {}, secrets: [] };
 
 export async function resolveGitAuth(credentials: GitCredentials | undefined): Promise<GitAuthOptions> {
   if (!credentials) return NO_AUTH;
@@ -42,7 +48,7 @@ export async function resolveGitAuth(credentials: GitCredentials | undefined): P
     if (!token) return NO_AUTH;
     const basic = Buffer.from(`${credentials.username ?? 'x-access-token'}:${token}`).toString('base64');
     const header = credentials.scheme === 'bearer' ? `Bearer ${token}` : `Basic ${basic}`;
-    return { config: [`http.extraHeader=Authorization: ${header}`], env: {}, secrets: [token, basic] };
+    return { envConfig: [{ key: 'http.extraHeader', value: `Authorization: ${header}` }], env: {}, secrets: [token, basic] };
   }
   const parts = [
     'ssh',
@@ -56,7 +62,7 @@ export async function resolveGitAuth(credentials: GitCredentials | undefined): P
     '-o', 'ServerAliveCountMax=2',
   ];
   if (credentials.knownHostsFile) parts.push('-o', shellQuote(`UserKnownHostsFile=${credentials.knownHostsFile}`));
-  return { config: [], env: { GIT_SSH_COMMAND: parts.join(' ') }, secrets: [] };
+  return { envConfig: [], env: { GIT_SSH_COMMAND: parts.join(' ') }, secrets: [] };
 }
 
 // GIT_SSH_COMMAND goes through a shell: quote paths so spaces or metacharacters stay literal.

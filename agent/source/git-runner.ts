@@ -6,6 +6,13 @@ import { simpleGit, type SimpleGit } from 'simple-git';
 
 // Inherited variables that change what git runs or reads; never passed on implicitly.
 const GUARDED = /^(GIT_.*|EDITOR|VISUAL|PAGER|PREFIX|SSH_ASKPASS)$/;
+const CONFIG_PATH_VARIABLES = new Set(['GIT_CONFIG', 'GIT_CONFIG_GLOBAL', 'GIT_CONFIG_SYSTEM']);
+
+/** One git config entry, e.g. `{ key: 'http.extraHeader', value: 'Authorization: Basic …' }`. */
+export interface GitConfigEntry {
+  readonly key: string;
+  readonly value: string;
+}
 
 export interface GitRunnerOptions {
   /** Working directory (the bare mirror). */
@@ -14,8 +21,14 @@ export interface GitRunnerOptions {
   readonly baseEnv?: Readonly<Record<string, string | undefined>>;
   /** Deliberate git variables (GIT_CONFIG_GLOBAL, GIT_SSH_COMMAND, …), allowed by name. */
   readonly gitEnv?: Readonly<Record<string, string>>;
-  /** `-c` entries (auth headers). */
+  /** `-c` entries: visible on the command line, so never a secret (use `envConfig`). */
   readonly config?: readonly string[];
+  /**
+   * Config entries given through GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n (git ≥ 2.31),
+   * appended after any such entries in `gitEnv`. For secrets such as the auth header: git's helpers
+   * (git-remote-https) inherit them, and unlike argv they cannot be read by other users' processes.
+   */
+  readonly envConfig?: readonly GitConfigEntry[];
   /** Kill a git process that produced no output for this long. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -39,7 +52,7 @@ export class GitRunner {
     for (const [k, v] of Object.entries(options.baseEnv ?? { PATH: '/usr/local/bin:/usr/bin:/bin' })) {
       if (v !== undefined && !GUARDED.test(k)) env[k] = v;
     }
-    Object.assign(env, options.gitEnv ?? {}, { GIT_TERMINAL_PROMPT: '0' });
+    Object.assign(env, options.gitEnv ?? {}, envConfigVariables(options.gitEnv ?? {}, options.envConfig ?? []), { GIT_TERMINAL_PROMPT: '0' });
     this.#env = env;
     const allowed = Object.keys(env).filter((k) => GUARDED.test(k));
     this.#git = simpleGit({
@@ -51,7 +64,9 @@ export class GitRunner {
       timeout: { block: options.timeoutMs },
       allowEnvironment: allowed,
       unsafe: {
-        allowUnsafeConfigPaths: allowed.some((k) => k.startsWith('GIT_CONFIG')),
+        allowUnsafeConfigPaths: allowed.some((k) => CONFIG_PATH_VARIABLES.has(k)),
+        // simple-git still checks every GIT_CONFIG_KEY_n against its list of dangerous keys.
+        allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in env,
         allowUnsafeSshCommand: 'GIT_SSH_COMMAND' in env,
       },
       ...(options.signal ? { abort: options.signal } : {}),
@@ -120,4 +135,17 @@ export class GitRunner {
       child.stdin.end(input);
     });
   }
+}
+
+/** GIT_CONFIG_* variables for `entries`, numbered after the ones `gitEnv` already sets. */
+function envConfigVariables(gitEnv: Readonly<Record<string, string>>, entries: readonly GitConfigEntry[]): Record<string, string> {
+  if (entries.length === 0) return {};
+  const given = Number.parseInt(gitEnv['GIT_CONFIG_COUNT'] ?? '0', 10);
+  const first = Number.isSafeInteger(given) && given > 0 ? given : 0;
+  const out: Record<string, string> = { GIT_CONFIG_COUNT: String(first + entries.length) };
+  entries.forEach((entry, i) => {
+    out[`GIT_CONFIG_KEY_${first + i}`] = entry.key;
+    out[`GIT_CONFIG_VALUE_${first + i}`] = entry.value;
+  });
+  return out;
 }

@@ -277,7 +277,7 @@ export class GitSource {
     const runner = new GitRunner({
       cwd: this.#mirror,
       timeoutMs: this.#o.timeoutMs ?? 60_000,
-      config: auth.config,
+      envConfig: auth.envConfig,
       gitEnv: { ...this.#o.gitEnv, ...auth.env },
       ...(this.#o.baseEnv ? { baseEnv: this.#o.baseEnv } : {}),
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),

@@ -45,7 +45,8 @@ export async function revertCommits(options: RevertOptions): Promise<RevertResul
   const runner = new GitRunner({
     cwd: dir,
     timeoutMs: options.timeoutMs ?? 120_000,
-    config: [...auth.config, `user.name=${options.author.name}`, `user.email=${options.author.email}`],
+    config: [`user.name=${options.author.name}`, `user.email=${options.author.email}`],
+    envConfig: auth.envConfig,
     gitEnv: { ...options.gitEnv, ...auth.env },
     ...(options.baseEnv ? { baseEnv: options.baseEnv } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

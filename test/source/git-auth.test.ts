@@ -9,23 +9,23 @@ afterAll(cleanupGitFixtures);
 
 describe('resolveGitAuth', () => {
   it.each([
-    ['no credentials', undefined, { config: [], env: {}, secrets: [] }],
+    ['no credentials', undefined, { envConfig: [], env: {}, secrets: [] }],
     [
       'token, Basic (default user)',
       { kind: 'token', token: 'tok123' },
-      { config: [`http.extraHeader=Authorization: Basic ${Buffer.from('x-access-token:tok123').toString('base64')}`], env: {}, secrets: ['tok123', Buffer.from('x-access-token:tok123').toString('base64')] },
+      { envConfig: [{ key: 'http.extraHeader', value: `Authorization: Basic ${Buffer.from('x-access-token:tok123').toString('base64')}` }], env: {}, secrets: ['tok123', Buffer.from('x-access-token:tok123').toString('base64')] },
     ],
     [
       'token, Basic for GitLab',
       { kind: 'token', token: 'tok123', username: 'oauth2' },
-      { config: [`http.extraHeader=Authorization: Basic ${Buffer.from('oauth2:tok123').toString('base64')}`], env: {}, secrets: ['tok123', Buffer.from('oauth2:tok123').toString('base64')] },
+      { envConfig: [{ key: 'http.extraHeader', value: `Authorization: Basic ${Buffer.from('oauth2:tok123').toString('base64')}` }], env: {}, secrets: ['tok123', Buffer.from('oauth2:tok123').toString('base64')] },
     ],
-    ['token, Bearer', { kind: 'token', token: 'tok123', scheme: 'bearer' }, { config: ['http.extraHeader=Authorization: Bearer tok123'] }],
-    ['empty token means none', { kind: 'token', token: '  ' }, { config: [], env: {}, secrets: [] }],
+    ['token, Bearer', { kind: 'token', token: 'tok123', scheme: 'bearer' }, { envConfig: [{ key: 'http.extraHeader', value: 'Authorization: Bearer tok123' }] }],
+    ['empty token means none', { kind: 'token', token: '  ' }, { envConfig: [], env: {}, secrets: [] }],
     [
       'ssh key with known_hosts',
       { kind: 'ssh', keyFile: '/etc/git/key', knownHostsFile: '/etc/git/known hosts' },
-      { config: [], env: { GIT_SSH_COMMAND: `ssh -i '/etc/git/key' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=2 -o 'UserKnownHostsFile=/etc/git/known hosts'` } },
+      { envConfig: [], env: { GIT_SSH_COMMAND: `ssh -i '/etc/git/key' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=30 -o ServerAliveInterval=15 -o ServerAliveCountMax=2 -o 'UserKnownHostsFile=/etc/git/known hosts'` } },
     ],
     [
       'ssh key, trust on first use',
@@ -39,9 +39,9 @@ describe('resolveGitAuth', () => {
   it('reads the token file on every call (rotation)', async () => {
     const file = join(await makeTempDir(), 'token');
     await writeFile(file, 'first\n');
-    expect((await resolveGitAuth({ kind: 'token', tokenFile: file, scheme: 'bearer' })).config).toEqual(['http.extraHeader=Authorization: Bearer first']);
+    expect((await resolveGitAuth({ kind: 'token', tokenFile: file, scheme: 'bearer' })).envConfig).toEqual([{ key: 'http.extraHeader', value: 'Authorization: Bearer first' }]);
     await writeFile(file, 'second');
-    expect((await resolveGitAuth({ kind: 'token', tokenFile: file, scheme: 'bearer' })).config).toEqual(['http.extraHeader=Authorization: Bearer second']);
+    expect((await resolveGitAuth({ kind: 'token', tokenFile: file, scheme: 'bearer' })).envConfig).toEqual([{ key: 'http.extraHeader', value: 'Authorization: Bearer second' }]);
   });
 });
 
