@@ -6,8 +6,23 @@ import type { ConvertedObject } from './converted.js';
 import { v3PolicyName } from './convert-crd.js';
 import { bookkeepingOf, repoMeta, str, stringMap } from './convert-meta.js';
 
+/**
+ * The Calico API server also lists every Kubernetes NetworkPolicy as a read-only Calico
+ * NetworkPolicy `knp.default.<name>` (libcalico-go `names.K8sNetworkPolicyNamePrefix`). Those are
+ * read from networking.k8s.io already and can never be written as Calico objects: leave them out,
+ * so the live state is the same in every API mode.
+ */
+export const K8S_POLICY_VIEW_PREFIX = 'knp.default.';
+
 export function fromV3Object(input: { kindId: KindId; object: unknown }): ConvertedObject | undefined {
+  if (input.kindId === 'NetworkPolicy' && nameOf(input.object).startsWith(K8S_POLICY_VIEW_PREFIX)) return undefined;
   return fromServedObject({ ...input, apiVersion: CALICO_API_VERSION, policyNames: true });
+}
+
+function nameOf(object: unknown): string {
+  if (typeof object !== 'object' || object === null) return '';
+  const meta = (object as Record<string, unknown>)['metadata'];
+  return typeof meta === 'object' && meta !== null ? (str((meta as Record<string, unknown>)['name']) ?? '') : '';
 }
 
 /** Shared with Kubernetes NetworkPolicies: keep name, namespace, the user's labels/annotations and spec. */

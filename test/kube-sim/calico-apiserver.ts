@@ -2,7 +2,8 @@
 // view over the crd.projectcalico.org/v1 storage (names, tiers and the metadata annotation converted
 // by the calicoctl emulation's storage rules), with the project's validator run on writes. RBAC is
 // checked on the projectcalico.org group by the router; storage is then accessed with the API
-// server's own rights, as the real aggregated server does.
+// server's own rights, as the real aggregated server does. Kubernetes NetworkPolicies also show as
+// read-only NetworkPolicies `knp.default.<name>` (list and get; see calico/k8s-policy-view.ts).
 import type { ServerResponse } from 'node:http';
 import type { CalicoVersion, JsonObject } from '../../agent/domain/index.js';
 import { parseCalicoVersion } from '../../agent/domain/index.js';
@@ -11,6 +12,7 @@ import { CTL_KINDS, hasKind, type CtlKind } from './calico/ctl-kinds.js';
 import type { KubeApi as CtlKubeApi, KubeResponse } from './calico/kube-api.js';
 import { createResourceOps, type ResourceOps } from './calico/resource-ops.js';
 import { fromStorage, type CalicoObject } from './calico/storage.js';
+import { KNP_PREFIX, knpView } from './calico/k8s-policy-view.js';
 import { projectValidator } from './calico/validate.js';
 import type { KubeApi } from './api.js';
 import { isObj, metaOf, str } from './meta.js';
@@ -115,6 +117,11 @@ export class CalicoApiServer {
   }
 
   async get(t: ResourceType, ns: string, name: string): Promise<Json> {
+    if (this.isKnp(t, name)) {
+      const np = this.c.store.get('networking.k8s.io/networkpolicies', ns, name.slice(KNP_PREFIX.length));
+      if (!np) throw notFound(t.group, t.resource, name);
+      return knpView(np);
+    }
     const r = await this.ops.get({ kind: this.kind(t), name, ...(t.namespaced ? { namespace: ns } : {}) });
     if (!r.ok) throw toStatusError(t, name, r.error);
     return toJson(r.value);
@@ -123,17 +130,30 @@ export class CalicoApiServer {
   async list(t: ResourceType, ns: string, match: (o: Json) => boolean): Promise<Json> {
     const r = await this.ops.list({ kind: this.kind(t), ...(t.namespaced && ns ? { namespace: ns } : {}) });
     if (!r.ok) throw toStatusError(t, '', r.error);
-    return { apiVersion: `${CALICO_V3_GROUP}/v3`, kind: `${t.kind}List`, metadata: { resourceVersion: r.value.resourceVersion }, items: r.value.items.map(toJson).filter(match) };
+    // Like the real API server, NetworkPolicies include read-only views of Kubernetes NetworkPolicies.
+    const views = t.kind === 'NetworkPolicy' ? this.c.store.list('networking.k8s.io/networkpolicies', ns || undefined).map(knpView) : [];
+    return { apiVersion: `${CALICO_V3_GROUP}/v3`, kind: `${t.kind}List`, metadata: { resourceVersion: r.value.resourceVersion }, items: [...r.value.items.map(toJson), ...views].filter(match) };
+  }
+
+  private isKnp(t: ResourceType, name: string): boolean {
+    return t.kind === 'NetworkPolicy' && name.startsWith(KNP_PREFIX);
+  }
+
+  /** Calico refuses writes to the views: "kubernetes network policies must be managed through the kubernetes API". */
+  private refuseKnp(t: ResourceType, name: string): void {
+    if (this.isKnp(t, name)) throw new ApiError({ code: 405, reason: 'MethodNotAllowed', message: 'kubernetes network policies must be managed through the kubernetes API' });
   }
 
   async create(t: ResourceType, ns: string, body: unknown): Promise<Json> {
     const obj = this.checked(t, ns, body);
+    this.refuseKnp(t, obj.metadata.name);
     const r = await this.ops.create(obj);
     if (!r.ok) throw toStatusError(t, obj.metadata.name, r.error);
     return toJson(r.value);
   }
 
   async update(t: ResourceType, ns: string, name: string, body: unknown): Promise<Json> {
+    this.refuseKnp(t, name);
     const obj = this.checked(t, ns, body);
     if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     const r = await this.ops.update(obj);
@@ -158,12 +178,16 @@ export class CalicoApiServer {
   }
 
   async delete(t: ResourceType, ns: string, name: string): Promise<Json> {
+    this.refuseKnp(t, name);
     const r = await this.ops.delete({ kind: this.kind(t), name, ...(t.namespaced ? { namespace: ns } : {}) });
     if (!r.ok) throw toStatusError(t, name, r.error);
     return toJson(r.value);
   }
 
-  /** A v3 watch is the CRD watch with each object converted (and selectors applied to the v3 form). */
+  /**
+   * A v3 watch is the CRD watch with each object converted (and selectors applied to the v3 form).
+   * Not emulated: the knp.default.* views that list and get show do not appear on watches.
+   */
   watch(t: ResourceType, res: ServerResponse, w: Omit<WatchRequest, 'type'>, onEnd: () => void): void {
     const kind = this.kind(t);
     const crdType = this.c.registry.find('crd.projectcalico.org', 'v1', t.resource);

@@ -5,6 +5,7 @@
 // operator, or an API executor, does where v3 is served). Read back through the LiveCache, they
 // must plan as unchanged against the desired state built from the same YAML; a hand edit must
 // plan as an update.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { kubectlFor, type Kubectl } from '../kube-sim/kubectl-helper.js';
 import { adminClient, createConfigMap, executorSetup, phaseOf, podLog, toolPod, waitForPod } from '../kube-sim/runtime/test-fixtures.js';
 import { installAgentRbac } from '../support/install-agent.js';
-import { desiredFrom, fixtureFiles, planAgainst, version } from './round-trip.js';
+import { desiredFrom, fixtureFiles, FIXTURE_DIR, planAgainst, version } from './round-trip.js';
 
 /**
  * calicoctl-pod: the plan's manifests through a calicoctl pod (Kubernetes NetworkPolicies by kubectl).
@@ -169,6 +170,9 @@ describe.each(CASES)('live + plan in $mode mode (Calico $calicoVersion, written 
     expect({ group: cluster.group, version: cluster.version }).toEqual({ group: 'projectcalico.org', version: 'v3' });
     expect(await cache.waitForSync(20_000)).toBe(true);
 
+    // The live state holds exactly the repository's objects: in API server mode the read-only
+    // `knp.default.*` view Calico lists for a Kubernetes NetworkPolicy is not a second object.
+    expect([...cache.list()].map((r) => r.key).sort()).toEqual([...desired.resources.keys()].sort());
     const plan = planAgainst(desired, cache, { revision: 'rev2' });
     expect(stepsOf(plan)).toEqual([]);
     expect(plan.skipped).toEqual([]);
@@ -193,6 +197,19 @@ describe.each(CASES)('live + plan in $mode mode (Calico $calicoVersion, written 
     expect(plan.steps[0]?.before?.spec['order']).toBe(5);
     expect(plan.steps[0]?.manifest.spec['order']).toBe(200);
   });
+});
+
+it('the Calico API server lists a Kubernetes NetworkPolicy as a read-only knp.default.* NetworkPolicy', async () => {
+  const { kubectl: k } = await startModeCluster({ mode: 'apiserver', calicoVersion: 'v3.31.2', writer: 'kubectl-v3' });
+  await kubectlOk(k, ['create', 'namespace', 'test2']);
+  await kubectlOk(k, ['apply', '-f', '-'], readFileSync(join(FIXTURE_DIR, 'test2-k8s.yaml'), 'utf8'));
+  const names = await kubectlOk(k, ['get', 'networkpolicies.projectcalico.org', '-n', 'test2', '-o', 'name']);
+  expect(names.trim()).toBe('networkpolicy.projectcalico.org/knp.default.allow-from-test1');
+  const view = JSON.parse(await kubectlOk(k, ['get', 'networkpolicies.projectcalico.org', 'knp.default.allow-from-test1', '-n', 'test2', '-o', 'json'])) as Manifest;
+  expect(view.spec).toMatchObject({ order: 1000, types: ['Ingress'] });
+  const refused = await k.run(['delete', 'networkpolicies.projectcalico.org', 'knp.default.allow-from-test1', '-n', 'test2']);
+  expect(refused.code).not.toBe(0);
+  expect(refused.stderr).toContain('kubernetes network policies must be managed through the kubernetes API');
 });
 
 // A Kubernetes NetworkPolicy is applied by kubectl in every mode; keep the table honest about it.
