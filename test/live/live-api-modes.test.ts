@@ -23,7 +23,7 @@ import { createLiveCache } from '../../agent/live/create-live-cache.js';
 import type { LiveCache } from '../../agent/live/live-cache.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { kubectlFor, type Kubectl } from '../kube-sim/kubectl-helper.js';
-import { adminClient, createConfigMap, executorSetup, phaseOf, podLog, toolPod, waitForPod } from '../kube-sim/runtime/test-fixtures.js';
+import { adminClient, create, createConfigMap, executorSetup, phaseOf, podLog, toolPod, waitForPod } from '../kube-sim/runtime/test-fixtures.js';
 import { installAgentRbac } from '../support/install-agent.js';
 import { desiredFrom, fixtureFiles, FIXTURE_DIR, planAgainst, version } from './round-trip.js';
 
@@ -104,17 +104,15 @@ let podCounter = 0;
 async function calicoctlPod(s: KubeSim, manifests: readonly Manifest[]): Promise<void> {
   if (manifests.length === 0) return;
   const api = adminClient(s);
-  if (podCounter === 0 || (await api.request({ method: 'GET', path: `/api/v1/namespaces/${EXECUTOR_NS}` })).status === 404) {
+  // The executor's ServiceAccount only has rights on crd.projectcalico.org: calicoctl writes storage.
+  if ((await api.request({ method: 'GET', path: `/api/v1/namespaces/${EXECUTOR_NS}` })).status === 404) {
     await executorSetup(api, { namespace: EXECUTOR_NS, serviceAccount: EXECUTOR_SA });
   }
   podCounter += 1;
   const name = `apply-${podCounter}`;
   await createConfigMap(api, EXECUTOR_NS, name, { 'apply.yaml': manifests.map((m) => yaml.dump(m)).join('---\n') });
-  await api.request({
-    method: 'POST',
-    path: `/api/v1/namespaces/${EXECUTOR_NS}/pods`,
-    body: toolPod({ namespace: EXECUTOR_NS, name, serviceAccount: EXECUTOR_SA, image: `quay.io/calico/ctl:${s.calicoVersion}`, args: ['apply', '-f', '/manifests/apply.yaml'], configMap: name }),
-  });
+  const image = `quay.io/calico/ctl:${s.calicoVersion}`;
+  await create(api, `/api/v1/namespaces/${EXECUTOR_NS}/pods`, toolPod({ namespace: EXECUTOR_NS, name, serviceAccount: EXECUTOR_SA, image, args: ['apply', '-f', '/manifests/apply.yaml'], configMap: name }));
   const pod = await waitForPod(api, EXECUTOR_NS, name);
   if (phaseOf(pod) !== 'Succeeded') throw new Error(`calicoctl pod ${phaseOf(pod)}: ${await podLog(api, EXECUTOR_NS, name)}`);
 }
@@ -181,7 +179,7 @@ describe.each(CASES)('live + plan in $mode mode (Calico $calicoVersion, written 
     for (const r of cache.list()) expect(r.bookkeeping).toMatchObject(bookkeeping);
   });
 
-  it('plans a field changed by hand (kubectl on projectcalico.org/v3) as an update', async () => {
+  it('plans a field changed by hand (kubectl on projectcalico.org/v3) as an update, an object deleted by hand as a create', async () => {
     const { sim: s, kubectl: k } = await startModeCluster(c);
     const desired = desiredFor(c);
     await applyPlan(c, s, k, planAgainst(desired, EMPTY));
@@ -196,6 +194,11 @@ describe.each(CASES)('live + plan in $mode mode (Calico $calicoVersion, written 
     expect(stepsOf(plan)).toEqual(['update GlobalNetworkPolicy//allow-dns']);
     expect(plan.steps[0]?.before?.spec['order']).toBe(5);
     expect(plan.steps[0]?.manifest.spec['order']).toBe(200);
+
+    // Deleted by hand: planned as a create again.
+    await kubectlOk(k, ['delete', 'networksets.projectcalico.org', 'partners', '-n', 'test1']);
+    await waitFor(() => cache.get('NetworkSet/test1/partners' as never) === undefined);
+    expect(stepsOf(planAgainst(desired, cache, { revision: 'rev2' }))).toEqual(['create NetworkSet/test1/partners', 'update GlobalNetworkPolicy//allow-dns']);
   });
 });
 
