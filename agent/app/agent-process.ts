@@ -13,7 +13,8 @@ import { createHttpServer, parseListen } from '../http/server.js';
 import { createKubeClients } from '../kube/client.js';
 import { detectCluster } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
-import { redisOptions } from '../queue/connection.js';
+import { redisLocation, redisOptions } from '../queue/connection.js';
+import { redisErrorLogger } from '../queue/redis-error-log.js';
 import { queuePrefix } from '../queue/keys.js';
 import type { FetchFn } from '../report/forge-http.js';
 import { createMetrics } from '../report/metrics.js';
@@ -64,7 +65,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   );
   const prefix = queuePrefix(config.cluster);
   const redis = new Redis({ ...redisOptions(config.redis, 'producer'), lazyConnect: true });
-  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', redisErrorLogger({ log: logger, where: redisLocation(redisOptions(config.redis, 'producer')), what: 'statuses and audit', clock: o.clock }));
   await redis.connect().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying'));
 
   const metrics = createMetrics();

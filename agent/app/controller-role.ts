@@ -63,7 +63,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
     ...credentials(config),
   });
-  const queue = await createSyncQueue({ connection: config.redis, cluster: config.cluster, logger, prefix: o.prefix });
+  const queue = await createSyncQueue({ connection: config.redis, cluster: config.cluster, logger, prefix: o.prefix, clock: o.clock });
   const controller = new Controller({
     cycle: {
       source: {
@@ -76,6 +76,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       queue: {
         setLatestRevision: (revision) => queue.setLatestRevision(revision),
         enqueueSync: (input) => queue.enqueueSync(input),
+        jobExists: (jobId) => queue.hasJob(jobId),
         busy: async (revision) => {
           const counts = await queue.counts();
           if ((counts['active'] ?? 0) > 0) return true;

@@ -32,8 +32,8 @@ export class Controller {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
-  /** Revisions a job was enqueued for: their apply status comes from the worker, not from here. */
-  private readonly enqueued = new Set<string>();
+  /** Revision → job enqueued for it: their apply status comes from the worker, not from here. */
+  private readonly enqueued = new Map<string, string>();
 
   constructor(private readonly opts: ControllerOptions) {}
 
@@ -77,9 +77,9 @@ export class Controller {
     const summary = summarize(outcome);
     const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
     log[summary.level]({ outcome: outcome.kind }, summary.message);
-    if (outcome.kind === 'enqueued') this.remember(outcome.snapshot.revision);
+    if (outcome.kind === 'enqueued') this.remember(outcome.snapshot.revision, outcome.jobId);
     if (summary.revision) {
-      const workerReports = outcome.kind === 'in-sync' && this.enqueued.has(summary.revision);
+      const workerReports = outcome.kind === 'in-sync' && (await this.workerReported(summary.revision, log));
       for (const status of summary.statuses) {
         if (workerReports && status.kind === 'apply') continue;
         try {
@@ -93,8 +93,26 @@ export class Controller {
     this.schedule(summary.retry ? (summary.retry.afterMs ?? this.opts.retryDelayMs) : this.opts.pollIntervalMs);
   }
 
-  private remember(revision: string): void {
-    this.enqueued.add(revision);
+  /**
+   * True when a worker owns the apply status of this revision. A job lost with its Redis (a restart
+   * without persistence, possibly mid-apply) reports nothing, so the cluster state is reported here.
+   */
+  private async workerReported(revision: string, log: Logger): Promise<boolean> {
+    const jobId = this.enqueued.get(revision);
+    if (jobId === undefined) return false;
+    try {
+      if (await this.opts.cycle.queue.jobExists(jobId)) return true;
+    } catch {
+      // Cannot tell: keep the worker's word rather than overwrite it.
+      return true;
+    }
+    this.enqueued.delete(revision);
+    log.warn({ jobId }, 'the sync job of this revision is gone from Redis (restarted?): reporting the cluster state instead');
+    return false;
+  }
+
+  private remember(revision: string, jobId: string): void {
+    this.enqueued.set(revision, jobId);
     // Bounded: only recent revisions matter.
     if (this.enqueued.size > 100) {
       const oldest = this.enqueued.values().next().value;

@@ -28,6 +28,11 @@ export interface QueuePort {
   /** Marks the newest revision so that workers skip superseded jobs. */
   setLatestRevision(revision: string): Promise<void>;
   enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;
+  /**
+   * Whether the queue still holds the job (finished jobs are kept for days). False means it was
+   * lost, e.g. with a Redis restart, and its worker's report on the commit may be lost with it.
+   */
+  jobExists(jobId: string): Promise<boolean>;
 }
 
 export type { StatusKind, StatusState } from '../report/commit-status.js';

@@ -2,10 +2,11 @@
 // newest revision, enqueues sync / heal / uninstall jobs and upserts the periodic resync.
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { DependencyError } from '../domain/errors.js';
-import type { Logger } from '../domain/runtime.js';
+import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import type { Plan } from '../domain/state.js';
 import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
 import type { HealJobData, JobDataByKind, JobKind, JobOutcome, SyncJobData, UninstallJobData } from './jobs.js';
+import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
 import { healJobId, QUEUE_NAME, queuePrefix, RESYNC_QUEUE_NAME, syncJobId, uninstallJobId } from './keys.js';
@@ -30,6 +31,7 @@ export interface SyncQueueOptions {
   readonly healDebounceMs?: number;
   /** Longest wait for one Redis operation before it fails with a DependencyError (BullMQ alone waits forever). */
   readonly operationTimeoutMs?: number;
+  readonly clock?: Clock;
 }
 
 export interface EnqueueResult {
@@ -52,6 +54,8 @@ export interface SyncQueue {
   /** Waits for a job to finish and returns its outcome (throws its failure). */
   waitFor(jobId: string, timeoutMs: number): Promise<JobOutcome>;
   counts(): Promise<Record<string, number>>;
+  /** Whether the queue holds a job with this id (any state). */
+  hasJob(jobId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -66,7 +70,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
   const resync = new Queue(RESYNC_QUEUE_NAME, { connection, prefix });
   let events: QueueEvents | undefined;
-  const onError = (err: Error) => log.error({ err: { name: err.name, message: err.message } }, `queue: Redis at ${where} failed`);
+  const onError = redisErrorLogger({ log, where, what: 'queue', clock: options.clock ?? systemClock });
   queue.on('error', onError);
   resync.on('error', onError);
 
@@ -150,6 +154,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       return (await job.waitUntilFinished(events, timeoutMs)) as JobOutcome;
     },
     counts: () => dependency('reading queue counts', () => queue.getJobCounts()),
+    hasJob: (jobId) => dependency(`looking up job ${jobId}`, async () => (await queue.getJob(jobId)) !== undefined),
     close: async () => {
       const shut = (q: { close(): Promise<void>; disconnect(): Promise<void> } | undefined) =>
         q ? withTimeout(q.close(), 2_000, 'closing the queue').catch(() => q.disconnect()) : Promise.resolve();

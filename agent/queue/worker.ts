@@ -6,6 +6,7 @@ import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
 import { JOB_KINDS, type JobDataByKind, type JobKind, type JobOutcome } from './jobs.js';
 import { QUEUE_NAME, queuePrefix } from './keys.js';
+import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 
 export type Processors = {
@@ -38,8 +39,6 @@ export interface QueueWorker {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-const REPEAT_ERROR_LOG_MS = 30_000;
-
 export async function createWorker(options: CreateWorkerOptions): Promise<QueueWorker> {
   const prefix = options.prefix ?? queuePrefix(options.cluster);
   const connection = redisOptions(options.connection, 'worker');
@@ -48,19 +47,12 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
   const log = options.logger.child({ component: 'worker', cluster: options.cluster });
 
   // Redis down: ioredis reconnects on its own and jobs stay in Redis; say so clearly, not 100 times.
-  let lastError = { text: '', at: 0 };
-  const onError = (err: Error) => {
-    const code = (err as { code?: unknown }).code;
-    const text = `${typeof code === 'string' ? code : err.name}: ${err.message}`;
-    const now = clock.now().getTime();
-    if (text === lastError.text && now - lastError.at < REPEAT_ERROR_LOG_MS) return;
-    lastError = { text, at: now };
-    const wrapped = new DependencyError(`Redis at ${where} is unavailable (${typeof code === 'string' ? code : err.message}); reconnecting, no job is lost`, { code: 'redis' });
-    log.error({ err: wrapped.toJSON() }, wrapped.message);
-  };
+  const onError = redisErrorLogger({ log, where, what: 'worker', clock });
 
   // Workers enforce the global limit too, so it holds even when they start before the controller.
-  // With Redis down this would wait forever: try briefly now, and again whenever the worker reconnects.
+  // With Redis down this would wait forever: try briefly now, and again once the worker is ready
+  // (BullMQ emits 'ready' once, not per reconnect; after a Redis restart without persistence the
+  // controller's queue re-asserts the limit before each add, see sync-queue.ts).
   let globalLimitSet = false;
   const setGlobalLimit = async (): Promise<void> => {
     if (globalLimitSet) return;

@@ -33,6 +33,8 @@ let port: number;
 let config: Config;
 let firstSha: string;
 const logLines: string[] = [];
+/** Called with every log entry as it is written (synchronously), to act at an exact point of a job. */
+let onLogEntry: ((entry: { msg?: string; revision?: string }) => void) | undefined;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 
@@ -163,7 +165,15 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
   config = parsed.config;
   // The production logger (with its redaction), writing to memory.
-  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
+  const logger = createLogger({
+    level: 'debug',
+    destination: {
+      write: (line: string) => {
+        logLines.push(line);
+        onLogEntry?.(JSON.parse(line) as { msg?: string; revision?: string });
+      },
+    },
+  });
   agent = await startAgentProcess({
     config,
     logger,
@@ -228,7 +238,7 @@ describe('Redis outage', () => {
     expect(errors.map((e) => e.msg)).toContainEqual(expect.stringContaining(`Redis at 127.0.0.1:${port}`));
     expect(await gnpNames()).toEqual(before);
     expect(unhandled).toEqual([]);
-  });
+  }, 60_000);
 
   it('applies the commit pushed during the outage once Redis is back, empty', async () => {
     const restartedAt = Date.now();
@@ -256,7 +266,38 @@ describe('Redis outage', () => {
     expect(unhandled).toEqual([]);
     // Not a timing assertion: printed for the report.
     console.info(`recovered ${recoveredMs} ms after Redis came back`);
-  });
+  }, 90_000);
+
+  it('a Redis crash in the middle of an apply loses neither the change nor its report', async () => {
+    const sha = await work.commitAndPush({ files: { 'policies/allow-ntp.yaml': samplePolicyYaml('allow-ntp', { order: 40 }) }, message: 'add ntp policy' });
+    // SIGKILL at the exact moment the worker starts applying this commit: the job, its lock and the
+    // queue vanish while the calicoctl pod goes on.
+    let crashed: Promise<void> | undefined;
+    onLogEntry = (entry) => {
+      if (crashed || entry.msg !== 'applying plan' || entry.revision !== sha) return;
+      crashed = killRedis();
+    };
+    try {
+      await eventually('the worker to start applying', async () => (crashed ? true : undefined), 30_000);
+    } finally {
+      onLogEntry = undefined;
+    }
+    await crashed;
+    await eventually('the policy in the cluster', async () => ((await gnpNames()).some((n) => n.endsWith('allow-ntp')) ? true : undefined), 30_000);
+    redisServer = await startRedis();
+
+    const status = await eventually(
+      'an apply status for the commit whose job was lost',
+      async () => {
+        const s = await applyStatus(sha);
+        return s?.state === 'success' ? s : undefined;
+      },
+      30_000,
+    );
+    expect(status.description).toMatch(/^(applied 1, deleted 0|in sync: 3 resources)$/);
+    expect(await gnpNames()).toHaveLength(3);
+    expect(unhandled).toEqual([]);
+  }, 90_000);
 
   it('never logs the Redis password', () => {
     const all = logLines.join('\n');
