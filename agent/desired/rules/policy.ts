@@ -46,6 +46,12 @@ function rules(global: boolean): Rule {
 function tierPrefix(doc: DocumentView): void {
   const tier = text(spec(doc)['tier']) ?? 'default';
   const name = text(metadata(doc)['name']);
+  if (name && tier === 'default' && name.startsWith('default.') && name.length > 'default.'.length) {
+    // Calico hides the default tier's prefix: `default.foo` is stored and read back as `foo`, so
+    // the repository and the cluster would never agree on the name.
+    error(doc, ['metadata', 'name'], 'tier-prefix', `a policy in the default tier is shown by Calico without the "default." prefix; name it "${name.slice('default.'.length)}"`);
+    return;
+  }
   if (!name || tier === 'default' || !requiresTierPrefixedNames(doc.calicoVersion)) return;
   if (!name.startsWith(`${tier}.`)) {
     error(
