@@ -107,6 +107,16 @@ async function applyStatus(sha: string): Promise<StoredCommitStatus | undefined>
   });
 }
 
+/** The queue's one-apply-at-a-time limit as stored in Redis (null when unset). */
+async function globalConcurrency(): Promise<number | null> {
+  const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port, password: PASSWORD }, prefix: queuePrefix(config.cluster) });
+  try {
+    return await queue.getGlobalConcurrency();
+  } finally {
+    await queue.close();
+  }
+}
+
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -257,12 +267,7 @@ describe('Redis outage', () => {
     expect(status.description).toBe('applied 1, deleted 0');
     expect(await gnpNames()).toEqual([expect.stringMatching(/allow-ssh$/), expect.stringMatching(/allow-web$/)]);
     // One apply at a time across workers holds again in the new, empty Redis.
-    const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port, password: PASSWORD }, prefix: queuePrefix(config.cluster) });
-    try {
-      expect(await queue.getGlobalConcurrency()).toBe(1);
-    } finally {
-      await queue.close();
-    }
+    expect(await globalConcurrency()).toBe(1);
     expect(unhandled).toEqual([]);
     // Not a timing assertion: printed for the report.
     console.info(`recovered ${recoveredMs} ms after Redis came back`);
@@ -296,8 +301,18 @@ describe('Redis outage', () => {
     );
     expect(status.description).toMatch(/^(applied 1, deleted 0|in sync: 3 resources)$/);
     expect(await gnpNames()).toHaveLength(3);
+
+    // The worker that lost its job mid-apply still takes the next one.
+    const next = await work.commitAndPush({ files: { 'policies/allow-icmp.yaml': samplePolicyYaml('allow-icmp', { order: 50 }) }, message: 'add icmp policy' });
+    const nextStatus = await eventually('apply success of the next commit', async () => {
+      const s = await applyStatus(next);
+      return s?.state === 'success' ? s : undefined;
+    });
+    expect(nextStatus.description).toBe('applied 1, deleted 0');
+    expect(await gnpNames()).toHaveLength(4);
+    expect(await globalConcurrency()).toBe(1);
     expect(unhandled).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 
   it('never logs the Redis password', () => {
     const all = logLines.join('\n');
