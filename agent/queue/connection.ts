@@ -6,11 +6,16 @@ import { ConfigError } from '../domain/errors.js';
 /** A Redis URL (`redis://`, `rediss://`) or ready ioredis options. */
 export type RedisConnection = string | RedisOptions;
 
+/** Longest wait for a producer's Redis command; every producer command is a short one. */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 5_000;
+
 export function redisOptions(connection: RedisConnection, role: 'worker' | 'producer'): RedisOptions {
   const base = typeof connection === 'string' ? parseRedisUrl(connection) : { ...connection };
   return role === 'worker'
     ? { ...base, maxRetriesPerRequest: null }
-    : { ...base, maxRetriesPerRequest: 1, enableOfflineQueue: false };
+    : // A Redis that hangs (frozen, partitioned) keeps the connection open and never answers: without
+      // a command timeout a status post or a revision read would stall the controller until TCP gives up.
+      { ...base, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS };
 }
 
 export function parseRedisUrl(url: string): RedisOptions {

@@ -8,7 +8,7 @@ const REPEAT_ERROR_LOG_MS = 30_000;
 
 /** Errors that mean "no connection" (ioredis reconnects on its own), as opposed to an answer from Redis. */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|max retries per request|enableOfflineQueue/i;
+const CONNECTION_MESSAGES = /Connection is closed|Command timed out|Stream isn't writeable|max retries per request|enableOfflineQueue/i;
 
 export function isRedisConnectionError(err: Error): boolean {
   const code = (err as { code?: unknown }).code;

@@ -314,6 +314,37 @@ describe('Redis outage', () => {
     expect(unhandled).toEqual([]);
   }, 120_000);
 
+  it('keeps cycling while Redis hangs without refusing connections, and applies once it answers again', async () => {
+    const server = redisServer;
+    if (!server) throw new Error('Redis is not running');
+    // SIGSTOP: connections stay open but nothing answers, like a frozen node or a network partition.
+    server.kill('SIGSTOP');
+    try {
+      const sha = await work.commitAndPush({ files: { 'policies/allow-bgp.yaml': samplePolicyYaml('allow-bgp', { order: 60 }) }, message: 'add bgp policy' });
+      const failedCycles = new Set<string>();
+      await eventually(
+        'two failed cycles while Redis hangs',
+        async () => {
+          const last = agent?.lastCycle();
+          if (last?.outcome.kind === 'failed' && last.summary.revision === sha) failedCycles.add(last.at);
+          return failedCycles.size >= 2 ? true : undefined;
+        },
+        40_000,
+      );
+      expect(await gnpNames()).toHaveLength(4);
+      server.kill('SIGCONT');
+      const status = await eventually('apply success once Redis answers', async () => {
+        const s = await applyStatus(sha);
+        return s?.state === 'success' ? s : undefined;
+      });
+      expect(status.description).toBe('applied 1, deleted 0');
+      expect(await gnpNames()).toHaveLength(5);
+    } finally {
+      server.kill('SIGCONT');
+    }
+    expect(unhandled).toEqual([]);
+  }, 120_000);
+
   it('never logs the Redis password', () => {
     const all = logLines.join('\n');
     expect(all.length).toBeGreaterThan(0);
