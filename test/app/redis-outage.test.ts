@@ -6,20 +6,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentProcess, type AgentProcess } from '../../agent/app/agent-process.js';
-import { parseConfig, type Config } from '../../agent/config/config.js';
+import type { AgentProcess } from '../../agent/app/agent-process.js';
+import type { Config } from '../../agent/config/config.js';
 import { createLogger } from '../../agent/config/logger.js';
 import { systemClock } from '../../agent/domain/runtime.js';
 import { QUEUE_NAME, queuePrefix } from '../../agent/queue/keys.js';
 import { RedisStatusStore, type StoredCommitStatus } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
-import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
+import { eventually, freePort, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
 const PASSWORD = `s3cret-${randomBytes(6).toString('hex')}`;
@@ -37,18 +37,6 @@ const logLines: string[] = [];
 let onLogEntry: ((entry: { msg?: string; revision?: string }) => void) | undefined;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const p = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(p));
-    });
-  });
-}
 
 /** Starts redis-server in the foreground and resolves once it accepts connections. */
 async function startRedis(): Promise<ChildProcess> {
@@ -117,21 +105,6 @@ async function globalConcurrency(): Promise<number | null> {
   }
 }
 
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 async function gnpNames(): Promise<string[]> {
   const { stdout } = await installed.kubectl(['get', 'globalnetworkpolicies.crd.projectcalico.org', '-o', 'json']);
   const list = JSON.parse(stdout) as { items: { metadata: { name: string } }[] };
@@ -157,23 +130,14 @@ beforeAll(async () => {
   work = repo.work;
   firstSha = repo.sha;
   const dir = await mkdtemp(join(tmpdir(), 'cg-redis-outage-'));
-  const parsed = parseConfig({
-    flags: {
-      repo: repo.remote.url,
-      path: 'policies',
-      cluster: `outage-${randomBytes(4).toString('hex')}`,
-      kubeconfig: installed.agentKubeconfig,
-      redis: `redis://:${PASSWORD}@127.0.0.1:${port}`,
-      pollInterval: '1s',
-      listen: '127.0.0.1:0',
-      workers: '1',
-      verifyTimeout: '20s',
-      logLevel: 'debug',
-    },
-    env: {},
+  config = testConfig({
+    repo: repo.remote.url,
+    path: 'policies',
+    cluster: `outage-${randomBytes(4).toString('hex')}`,
+    kubeconfig: installed.agentKubeconfig,
+    redis: `redis://:${PASSWORD}@127.0.0.1:${port}`,
+    pollInterval: '1s',
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
-  config = parsed.config;
   // The production logger (with its redaction), writing to memory.
   const logger = createLogger({
     level: 'debug',
@@ -184,20 +148,7 @@ beforeAll(async () => {
       },
     },
   });
-  agent = await startAgentProcess({
-    config,
-    logger,
-    clock: systemClock,
-    cacheDir: dir,
-    baseEnv: process.env,
-    gitEnv: GIT_TEST_ENV,
-    fetch,
-    random: Math.random,
-    controller: true,
-    workers: 1,
-    http: false,
-    lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
-  });
+  agent = await startTestAgent({ config, logger, cacheDir: dir, controller: true, workers: 1, http: false });
 }, 60_000);
 
 afterAll(async () => {
@@ -237,7 +188,7 @@ describe('Redis outage', () => {
         if (last?.outcome.kind === 'failed' && last.summary.revision === secondSha) failedCycles.add(last.at);
         return failedCycles.size >= 2 ? true : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     const last = agent?.lastCycle();
     expect(last?.outcome.kind).toBe('failed');
@@ -261,7 +212,7 @@ describe('Redis outage', () => {
         const s = await applyStatus(secondSha);
         return s?.state === 'success' ? s : undefined;
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     const recoveredMs = Date.now() - restartedAt;
     expect(status.description).toBe('applied 1, deleted 0');
@@ -283,12 +234,12 @@ describe('Redis outage', () => {
       crashed = killRedis();
     };
     try {
-      await eventually('the worker to start applying', async () => (crashed ? true : undefined), 30_000);
+      await eventually('the worker to start applying', async () => (crashed ? true : undefined), { timeoutMs: 30_000 });
     } finally {
       onLogEntry = undefined;
     }
     await crashed;
-    await eventually('the policy in the cluster', async () => ((await gnpNames()).some((n) => n.endsWith('allow-ntp')) ? true : undefined), 30_000);
+    await eventually('the policy in the cluster', async () => ((await gnpNames()).some((n) => n.endsWith('allow-ntp')) ? true : undefined), { timeoutMs: 30_000 });
     redisServer = await startRedis();
 
     const status = await eventually(
@@ -297,7 +248,7 @@ describe('Redis outage', () => {
         const s = await applyStatus(sha);
         return s?.state === 'success' ? s : undefined;
       },
-      30_000,
+      { timeoutMs: 30_000 },
     );
     expect(status.description).toMatch(/^(applied 1, deleted 0|in sync: 3 resources)$/);
     expect(await gnpNames()).toHaveLength(3);
@@ -329,7 +280,7 @@ describe('Redis outage', () => {
           if (last?.outcome.kind === 'failed' && last.summary.revision === sha) failedCycles.add(last.at);
           return failedCycles.size >= 2 ? true : undefined;
         },
-        40_000,
+        { timeoutMs: 40_000 },
       );
       expect(await gnpNames()).toHaveLength(4);
       server.kill('SIGCONT');

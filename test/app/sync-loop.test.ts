@@ -8,14 +8,15 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgentProcess, type AgentProcess } from '../../agent/app/agent-process.js';
-import { parseConfig, type Config } from '../../agent/config/config.js';
+import type { AgentProcess } from '../../agent/app/agent-process.js';
+import type { Config } from '../../agent/config/config.js';
 import { systemClock } from '../../agent/domain/runtime.js';
 import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
-import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
+import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
 const FORGE_REPO = 'acme/policies';
@@ -47,33 +48,23 @@ beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cg-e2e-'));
   await writeFile(join(dir, 'forge-token'), `${TOKEN}\n`);
   await writeFile(join(dir, 'webhook-secret'), SECRET);
-  const parsed = parseConfig({
-    flags: {
-      repo: repo.remote.url,
-      path: 'policies',
-      cluster: `e2e-${randomBytes(4).toString('hex')}`,
-      kubeconfig: installed.agentKubeconfig,
-      forge: 'github',
-      forgeUrl: forge.apiUrl('github'),
-      forgeTokenFile: join(dir, 'forge-token'),
-      forgeRepo: FORGE_REPO,
-      webhookSecretFile: join(dir, 'webhook-secret'),
-      // Only webhooks trigger cycles in this test, so every apply is caused by a push we made.
-      pollInterval: '1h',
-      listen: '127.0.0.1:0',
-      workers: '1',
-      verifyTimeout: '20s',
-      logLevel: 'debug',
-    },
-    env: {},
+  config = testConfig({
+    repo: repo.remote.url,
+    path: 'policies',
+    cluster: `e2e-${randomBytes(4).toString('hex')}`,
+    kubeconfig: installed.agentKubeconfig,
+    forge: 'github',
+    forgeUrl: forge.apiUrl('github'),
+    forgeTokenFile: join(dir, 'forge-token'),
+    forgeRepo: FORGE_REPO,
+    webhookSecretFile: join(dir, 'webhook-secret'),
+    // Only webhooks trigger cycles in this test, so every apply is caused by a push we made.
+    pollInterval: '1h',
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
-  config = parsed.config;
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  const common = { config, logger, clock: systemClock, cacheDir: dir, baseEnv: process.env, gitEnv: GIT_TEST_ENV, fetch, random: Math.random };
-  agent = await startAgentProcess({ ...common, controller: true, workers: 1, http: true, lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 } });
+  agent = await startTestAgent({ config, logger, cacheDir: dir, controller: true, workers: 1, http: true });
   // A second, separate worker process: every change must still be applied exactly once.
-  worker = await startAgentProcess({ ...common, controller: false, workers: 1, http: false });
+  worker = await startTestAgent({ config, logger, cacheDir: dir, controller: false, workers: 1, http: false });
   redis = new Redis(config.redis);
 }, 60_000);
 
@@ -100,16 +91,6 @@ async function webhook(after: string): Promise<number> {
   const { headers, body } = githubPush(after);
   const res = await fetch(`${agent.url}/hooks/git`, { method: 'POST', headers, body });
   return res.status;
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const forgeState = (sha: string, kind: string) => {

@@ -2,7 +2,6 @@
 // an apply reported in Redis, and a graceful SIGTERM that releases the Lease.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -12,6 +11,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml } from '../support/git-fixtures.js';
+import { eventually as waitFor, freePort } from '../support/agent-harness.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,26 +25,8 @@ let child: ChildProcess | undefined;
 let redis: Redis;
 const cluster = `cli-${randomBytes(3).toString('hex')}`;
 const output: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${output.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Waits, showing the agent's own output when it times out. */
+const eventually = <T>(what: string, fn: () => Promise<T | undefined>) => waitFor(what, fn, { context: () => output.join('') });
 
 beforeAll(async () => {
   sim = await startCluster({ tls: true });
