@@ -8,14 +8,13 @@ import type { CycleOutcome } from '../controller/cycle.js';
 import type { LivePort, StatusPort } from '../controller/ports.js';
 import type { Summary } from '../controller/summarize.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
-import type { Clock, Logger } from '../domain/runtime.js';
+import { systemTimers, type Clock, type Logger } from '../domain/runtime.js';
 import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore } from '../kube/lease-store.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
 import type { GitCredentials } from '../source/git-auth.js';
 import { GitSource } from '../source/git-source.js';
-import { systemTimers } from '../source/poller.js';
 import { approvalKey } from './approvals.js';
 import { stagesFor } from './stages.js';
 

@@ -1,15 +1,10 @@
 // Runs reconcile cycles on the poll interval and on webhook triggers, one at a time, and turns
 // each outcome into statuses through `summarize`. It never throws out of its loop: a failing
 // cycle is logged, reported, and retried; the last good state stays applied.
-import type { Logger } from '../domain/runtime.js';
+import type { Logger, Timers } from '../domain/runtime.js';
 import { runCycle, type CycleDeps, type CycleOutcome } from './cycle.js';
 import type { StatusPort } from './ports.js';
 import { summarize, type Summary } from './summarize.js';
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface ControllerOptions {
   readonly cycle: CycleDeps;

@@ -19,3 +19,19 @@ export interface Logger {
   error: LogFn;
   child(bindings: Record<string, unknown>): Logger;
 }
+
+/** Timer port, so schedulers can be driven by hand in tests. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // A pending timer alone must not keep the process alive at shutdown.
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};

@@ -4,7 +4,6 @@ export * from './git-auth.js';
 export * from './git-errors.js';
 export * from './redact.js';
 export * from './ignore-rules.js';
-export * from './poller.js';
 export * from './webhook-verify.js';
 export * from './push-event.js';
 export * from './webhook-check.js';

@@ -9,7 +9,6 @@ import { createForgeReporter } from '../../agent/report/forge-reporters.js';
 import { DedupStatusReporter, RedisStatusMemory } from '../../agent/report/status-dedup.js';
 import { statusPortFor } from '../../agent/report/status-port.js';
 import { GitSource, type SourceResult } from '../../agent/source/git-source.js';
-import { Poller } from '../../agent/source/poller.js';
 import { checkWebhook } from '../../agent/source/webhook-check.js';
 import { connectTestRedis, type TestRedis } from '../report/redis-helper.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
@@ -60,23 +59,25 @@ describe('push → webhook → snapshot → status', () => {
         logger,
       }),
     });
+    // What the controller does on each webhook: ask the source for the latest revision; only a
+    // changed head means a fetch and a new snapshot.
     const seen: SourceResult[] = [];
-    const poller = new Poller({
-      source,
-      logger,
-      onError: (e) => lines.push(`error ${String(e)}`),
-      onSnapshot: async (r) => {
-        seen.push(r);
-        await statuses.post({ sha: r.snapshot.revision, kind: 'validate', state: 'success', description: `valid: ${r.snapshot.files.length} file(s)` });
-      },
-    });
+    const onWebhook = async (): Promise<void> => {
+      const r = await source.latest();
+      if (!r.changed) return;
+      seen.push(r);
+      await statuses.post({ sha: r.snapshot.revision, kind: 'validate', state: 'success', description: `valid: ${r.snapshot.files.length} file(s)` });
+    };
+    await source.latest();
+    seen.length = 0;
+    git.requests.length = 0;
 
     const sha = await work.commitAndPush({ files: { 'policies/b.yaml': samplePolicyYaml('b') }, message: 'add b' });
     for (let i = 0; i < 3; i++) {
       const hook = webhook(sha);
       const verdict = checkWebhook({ ...hook, secret: HOOK_SECRET, branch: 'main' });
       expect(verdict).toMatchObject({ ok: true, relevant: true, after: sha });
-      await poller.trigger();
+      await onWebhook();
     }
     const forged = checkWebhook({ ...webhook(sha), secret: 'wrong', branch: 'main' });
     expect(forged.ok).toBe(false);
