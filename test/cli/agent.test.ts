@@ -2,7 +2,6 @@
 // an apply reported in Redis, and a graceful SIGTERM that releases the Lease.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +10,11 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml } from '../support/git-fixtures.js';
+import { CLI_MAIN, TSX } from '../support/cli.js';
 import { eventually as waitFor, freePort } from '../support/agent-harness.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'agent', 'cli', 'main.ts');
+const MAIN = CLI_MAIN;
 const run = promisify(execFile);
 
 let sim: KubeSim;

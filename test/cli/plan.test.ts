@@ -1,29 +1,15 @@
 // `calico-gitops plan` end to end: the real CLI in a child process, the simulator over HTTP.
-import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli } from '../support/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { KINDS } from '../../agent/domain/kinds.js';
 import { adminRequest, applyWith, ensureNamespace } from '../live/sim-apply.js';
 import { desiredFrom, fixtureFiles, FIXTURE_DIR, planAgainst, version } from '../live/round-trip.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-const MAIN = join(ROOT, 'agent', 'cli', 'main.ts');
-const run = promisify(execFile);
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(TSX, [MAIN, 'plan', ...args], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: tmp }, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const cli = (args: string[]) => runCli(['plan', ...args], { env: { HOME: tmp } });
 
 let sim: KubeSim;
 let tmp = '';
