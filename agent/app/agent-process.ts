@@ -121,7 +121,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
         readiness: async () => ({
           liveSynced: live.isSynced(),
           redis: await redis.ping().then(() => true, () => false),
-          ...(controller ? { leaderKnown: controller.isLeader() || (await leaseHeld(controller)) } : {}),
+          ...(controller ? { leaderKnown: await controller.leaderKnown() } : {}),
         }),
         metrics: async () => {
           const counts = await controller?.queue.counts().catch(() => undefined);
@@ -168,10 +168,4 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-async function leaseHeld(_controller: ControllerRole): Promise<boolean> {
-  // A follower knows a leader exists when the controller role is running and not leading; the
-  // elector keeps campaigning, so readiness only needs the role to be up.
-  return true;
 }

@@ -11,7 +11,7 @@ import type { CalicoVersion } from '../domain/calico-version.js';
 import { systemTimers, type Clock, type Logger } from '../domain/runtime.js';
 import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
-import { kubeLeaseStore } from '../kube/lease-store.js';
+import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
 import type { GitCredentials } from '../source/git-auth.js';
 import { GitSource } from '../source/git-source.js';
@@ -44,6 +44,8 @@ export interface ControllerRole {
   readonly source: GitSource;
   readonly controller: Controller;
   isLeader(): boolean;
+  /** This replica leads, or the Lease names a holder whose term has not run out. */
+  leaderKnown(): Promise<boolean>;
   /** Webhook: fetch now (only the leader acts). */
   trigger(): void;
   stop(): Promise<void>;
@@ -102,9 +104,11 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     },
   });
   const lease = o.lease ?? { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
+  const leaseStore = kubeLeaseStore(o.clients, { namespace: config.namespace, name: `calico-gitops-${config.cluster}` });
   const elector = new LeaderElector({
-    store: kubeLeaseStore(o.clients, { namespace: config.namespace, name: `calico-gitops-${config.cluster}` }),
-    identity: `${hostname()}-${process.pid}`,
+    store: leaseStore,
+    // A random suffix keeps two candidates in one process (tests, embedding) from sharing an identity.
+    identity: `${hostname()}-${process.pid}-${Math.floor(o.random() * 36 ** 6).toString(36)}`,
     leaseDurationMs: lease.durationMs,
     renewDeadlineMs: lease.renewDeadlineMs,
     retryPeriodMs: lease.retryPeriodMs,
@@ -120,6 +124,10 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     source,
     controller,
     isLeader: () => elector.isLeader(),
+    leaderKnown: async () => {
+      if (elector.isLeader()) return true;
+      return leaseIsHeld(await leaseStore.read().catch(() => undefined), o.clock.now());
+    },
     trigger: () => controller.trigger(),
     stop: async () => {
       await controller.stop();

@@ -3,7 +3,7 @@
 // candidate won; a leader that cannot renew within the deadline stops leading.
 import type { Clock, Logger } from '../domain/runtime.js';
 import { toKubeError } from './errors.js';
-import type { LeaseRecord, LeaseStore } from './lease-store.js';
+import { leaseIsHeld, type LeaseRecord, type LeaseStore } from './lease-store.js';
 
 export interface LeaderElectionOptions {
   readonly store: LeaseStore;
@@ -72,8 +72,7 @@ export class LeaderElector {
         return 'acquired';
       }
       const heldByMe = current.holderIdentity === this.o.identity;
-      const expires = current.renewTime.getTime() + current.leaseDurationSeconds * 1000;
-      if (!heldByMe && current.holderIdentity !== '' && expires > now.getTime()) return 'held-by-other';
+      if (!heldByMe && leaseIsHeld(current, now)) return 'held-by-other';
       const next = heldByMe
         ? mine(current.acquireTime, current.leaseTransitions, current.resourceVersion)
         : mine(now, current.leaseTransitions + 1, current.resourceVersion);

@@ -14,6 +14,12 @@ export interface LeaseRecord {
 }
 
 /** Errors are KubeErrors: 404 → `read` returns undefined; 409 from create/replace means another candidate won. */
+/** True when the Lease names a holder whose term has not run out at `now`. */
+export function leaseIsHeld(lease: LeaseRecord | undefined, now: Date): boolean {
+  if (!lease?.holderIdentity) return false;
+  return lease.renewTime.getTime() + lease.leaseDurationSeconds * 1000 > now.getTime();
+}
+
 export interface LeaseStore {
   read(): Promise<LeaseRecord | undefined>;
   create(record: LeaseRecord): Promise<LeaseRecord>;

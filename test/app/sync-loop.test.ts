@@ -135,6 +135,19 @@ describe('sync loop', () => {
     expect(stdout.trim()).toBe('');
   });
 
+  it('a second controller follows: it knows the leader, does not lead, and is ready', async () => {
+    const follower = await startTestAgent({ config, logger: pino({ level: 'silent' }), cacheDir: await mkdtemp(join(tmpdir(), 'cg-e2e-follower-')), controller: true, workers: 0, http: true });
+    try {
+      expect(agent.controller?.isLeader()).toBe(true);
+      expect(follower.controller?.isLeader()).toBe(false);
+      const res = await fetch(`${follower.url}/readyz`);
+      expect(await res.json()).toEqual({ ready: true, checks: { liveSynced: expect.any(Boolean), redis: true, leaderKnown: true } });
+      expect(await follower.controller?.leaderKnown()).toBe(true);
+    } finally {
+      await follower.stop();
+    }
+  });
+
   it('rejects a webhook with a bad signature', async () => {
     const { body } = githubPush(firstSha);
     const res = await fetch(`${agent.url}/hooks/git`, {
