@@ -126,7 +126,6 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
         metrics: async () => {
           const counts = await controller?.queue.counts().catch(() => undefined);
           for (const [state, n] of Object.entries(counts ?? {})) metrics.queueDepth.set({ state }, n);
-          metrics.driftResources.set(0);
           return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
         },
         status: async () => ({

@@ -16,7 +16,8 @@ export function stagesFor(input: { config: Config; calicoVersion: CalicoVersion 
       // Unchanged blobs keep their parse from the previous revision (incremental re-parse).
       const result = buildDesiredState({ files: snapshot.files, calicoVersion, parseCache });
       parseCache = result.parsed;
-      return withSourceIssues(result, [...((snapshot as Partial<SourceSnapshot>).problems?.errors ?? []), ...((snapshot as Partial<SourceSnapshot>).problems?.warnings ?? [])]);
+      const problems = (snapshot as Partial<SourceSnapshot>).problems;
+      return withSourceIssues(result, problems ? [...problems.errors, ...problems.warnings] : []);
     },
     buildPlan: ({ snapshot, desired, live, approved }) => {
       const allowDeletes = parseAllowDeleteTrailer(snapshot.message);

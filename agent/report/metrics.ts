@@ -9,7 +9,6 @@ export interface AgentMetrics {
   readonly stepOutcomes: Counter<'action' | 'outcome'>;
   readonly queueDepth: Gauge<'state'>;
   readonly lastAppliedRevision: Gauge<'revision'>;
-  readonly driftResources: Gauge;
   readonly cycles: Counter<'outcome'>;
 }
 
@@ -38,7 +37,6 @@ export function createMetrics(): AgentMetrics {
       labelNames: ['revision'],
       registers: [registry],
     }),
-    driftResources: new Gauge({ name: 'calico_gitops_drift_resources', help: 'Owned resources that differ from Git', registers: [registry] }),
     cycles: new Counter({ name: 'calico_gitops_cycles_total', help: 'Reconcile cycles by outcome', labelNames: ['outcome'], registers: [registry] }),
   };
   return m;
