@@ -4,7 +4,8 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GIT_TEST_ENV } from '../support/git-fixtures.js';
+import { dirname } from 'node:path';
+import { createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml } from '../support/git-fixtures.js';
 
 export interface GitHttpServer {
   /** `http://127.0.0.1:<port>`; repositories are under it by their path below `root`. */
@@ -83,4 +84,16 @@ function runBackend(root: string, req: IncomingMessage, res: ServerResponse): vo
     if (!headersDone) res.writeHead(500);
     res.end();
   });
+}
+
+/** The Basic credentials git sends for a token (GitHub-style user name). */
+export function basicFor(token: string): string {
+  return Buffer.from(`x-access-token:${token}`).toString('base64');
+}
+
+/** A one-policy repository served over smart HTTP that only answers `Basic <token>`. */
+export async function startTokenRepo(token: string): Promise<{ server: GitHttpServer; url: string; sha: string }> {
+  const repo = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+  const server = await startGitHttpServer({ root: dirname(repo.remote.dir), authorization: `Basic ${basicFor(token)}` });
+  return { server, url: `${server.baseUrl}/repo.git`, sha: repo.sha };
 }

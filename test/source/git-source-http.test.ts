@@ -1,26 +1,23 @@
 // The HTTPS token path over real smart HTTP (git http-backend): the token travels only as an
 // Authorization header and never appears in URLs, the mirror's config, errors or logs.
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../agent/domain/errors.js';
 import { GitSource } from '../../agent/source/git-source.js';
-import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, makeTempDir, samplePolicyYaml } from '../support/git-fixtures.js';
+import { cleanupGitFixtures, GIT_TEST_ENV, makeTempDir } from '../support/git-fixtures.js';
 import { captureLogger } from './capture-logger.js';
-import { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
+import { basicFor, startTokenRepo, type GitHttpServer } from './git-http-server.js';
 
 const TOKEN = 'ghp_TESTTOKEN0123456789abcdef';
-const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+const BASIC = basicFor(TOKEN);
 
 let server: GitHttpServer;
 let url: string;
 let sha: string;
 
 beforeAll(async () => {
-  const repo = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
-  sha = repo.sha;
-  server = await startGitHttpServer({ root: dirname(repo.remote.dir), authorization: `Basic ${BASIC}` });
-  url = `${server.baseUrl}/repo.git`;
+  ({ server, url, sha } = await startTokenRepo(TOKEN));
 });
 
 afterAll(async () => {

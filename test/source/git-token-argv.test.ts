@@ -10,20 +10,17 @@ import { GitSource } from '../../agent/source/git-source.js';
 import { revertCommits } from '../../agent/source/revert.js';
 import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, makeTempDir, runGit, samplePolicyYaml } from '../support/git-fixtures.js';
 import { captureLogger } from './capture-logger.js';
-import { startGitHttpServer, type GitHttpServer } from './git-http-server.js';
+import { basicFor, startGitHttpServer, startTokenRepo, type GitHttpServer } from './git-http-server.js';
 
 const TOKEN = 'ghp_ARGVTOKEN0123456789abcdef';
-const BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+const BASIC = basicFor(TOKEN);
 
 let server: GitHttpServer;
 let url: string;
 let sha: string;
 
 beforeAll(async () => {
-  const repo = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
-  sha = repo.sha;
-  server = await startGitHttpServer({ root: dirname(repo.remote.dir), authorization: `Basic ${BASIC}` });
-  url = `${server.baseUrl}/repo.git`;
+  ({ server, url, sha } = await startTokenRepo(TOKEN));
 });
 
 afterAll(async () => {
