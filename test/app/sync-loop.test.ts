@@ -140,8 +140,12 @@ describe('sync loop', () => {
     try {
       expect(agent.controller?.isLeader()).toBe(true);
       expect(follower.controller?.isLeader()).toBe(false);
-      const res = await fetch(`${follower.url}/readyz`);
-      expect(await res.json()).toEqual({ ready: true, checks: { liveSynced: expect.any(Boolean), redis: true, leaderKnown: true } });
+      // Ready once its live cache has synced, as a readiness probe would see it.
+      const ready = await eventually('follower readiness', async () => {
+        const res = await fetch(`${follower.url}/readyz`);
+        return res.status === 200 ? ((await res.json()) as unknown) : undefined;
+      });
+      expect(ready).toEqual({ ready: true, checks: { liveSynced: true, redis: true, leaderKnown: true } });
       expect(await follower.controller?.leaderKnown()).toBe(true);
     } finally {
       await follower.stop();
