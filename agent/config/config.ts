@@ -1,5 +1,6 @@
 // The only reader of process.env. Parses every option once, lists every problem at once.
 import { ConfigError } from '../domain/errors.js';
+import { redactText } from '../domain/redact.js';
 import { envName, OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 type ValueOf<K extends OptionName> = (typeof OPTIONS)[K] extends OptionSpec<infer T> ? T : never;
@@ -71,7 +72,9 @@ export function loadConfig(flags: ParseConfigInput['flags'], required: readonly 
 export function redactedConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][]) {
-    out[name] = spec.secret ? redactUrl(config[name]) : config[name];
+    const value = config[name];
+    // Secret options are hidden whole; any other URL (`--repo https://user:token@…`) loses its user-info.
+    out[name] = spec.secret ? redactUrl(value) : typeof value === 'string' ? redactText(value) : value;
   }
   return out;
 }

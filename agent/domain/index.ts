@@ -8,3 +8,4 @@ export * from './calico-version.js';
 export * from './runtime.js';
 export * from './state.js';
 export * from './source-snapshot.js';
+export * from './redact.js';

@@ -2,7 +2,7 @@
 // on, with the URL and every secret redacted (the token must never reach a log or a status).
 import { SourceError } from '../domain/errors.js';
 import type { Disposition } from '../domain/errors.js';
-import { redactText, redactUrl } from './redact.js';
+import { redactText, redactUrl } from '../domain/redact.js';
 
 export const SOURCE_ERROR_CODES = [
   'empty-repo',

@@ -13,7 +13,7 @@ import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
 import { IGNORE_FILE, isPolicyFile, parseIgnoreFile } from './ignore-rules.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 
 export interface GitSourceOptions {

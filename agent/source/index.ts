@@ -2,7 +2,6 @@
 export * from './git-source.js';
 export * from './git-auth.js';
 export * from './git-errors.js';
-export * from './redact.js';
 export * from './ignore-rules.js';
 export * from './webhook-verify.js';
 export * from './push-event.js';

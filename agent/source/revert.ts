@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { resolveGitAuth, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../domain/redact.js';
 
 export const ROLLBACK_TRAILER = 'Calico-GitOps-Rollback-Of';
 

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveGitAuth } from '../../agent/source/git-auth.js';
-import { redactText, redactUrl } from '../../agent/source/redact.js';
+import { redactText, redactUrl } from '../../agent/domain/redact.js';
 import { cleanupGitFixtures, makeTempDir } from '../support/git-fixtures.js';
 
 afterAll(cleanupGitFixtures);

@@ -1,5 +1,5 @@
-// Keeps credentials out of every message the source stage produces: URL user-info and any
-// secret value (token and its Basic-auth encoding) are replaced before text leaves git.
+// Keeps credentials out of every text that can be printed: URL user-info and any secret value
+// (token and its Basic-auth encoding) are replaced before text leaves the stage that holds it.
 
 /** `https://user:token@host/x.git` → `https://***@host/x.git`; other strings unchanged. */
 export function redactUrl(url: string): string {
@@ -14,3 +14,4 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   }
   return out;
 }
+
