@@ -29,6 +29,8 @@ export class Controller {
   private stopped = true;
   /** Revision → job enqueued for it: their apply status comes from the worker, not from here. */
   private readonly enqueued = new Map<string, string>();
+  /** The held plan last logged: a hold repeats every poll until released, the log says it once. */
+  private lastHeld: string | undefined;
 
   constructor(private readonly opts: ControllerOptions) {}
 
@@ -71,7 +73,9 @@ export class Controller {
     const outcome = await runCycle(this.opts.cycle);
     const summary = summarize(outcome);
     const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
-    log[summary.level]({ outcome: outcome.kind }, summary.message);
+    const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : undefined;
+    log[heldKey !== undefined && heldKey === this.lastHeld ? 'debug' : summary.level]({ outcome: outcome.kind }, summary.message);
+    this.lastHeld = heldKey;
     if (outcome.kind === 'enqueued') this.remember(outcome.snapshot.revision, outcome.jobId);
     if (summary.revision) {
       const workerReports = outcome.kind === 'in-sync' && (await this.workerReported(summary.revision, log));

@@ -47,7 +47,8 @@ export function summarize(outcome: CycleOutcome): Summary {
         revision: outcome.snapshot.revision,
         statuses: [
           { kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` },
-          { kind: 'apply', state: stalled ? 'failure' : 'pending', description: `held: ${held?.message ?? 'plan held'}` },
+          // Pending, not failed: nothing is wrong with the commit, it waits for a person to release it.
+          { kind: 'apply', state: 'pending', description: `held: ${held?.message ?? 'plan held'}` },
         ],
         level: 'warn',
         message: `plan held: ${held?.message ?? ''}`,

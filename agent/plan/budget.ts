@@ -17,27 +17,32 @@ export interface BudgetInput {
 export type BudgetVerdict = { readonly held: false } | { readonly held: true; readonly message: string };
 
 /**
- * Held when the deletes exceed the share of owned objects, or when any HostEndpoint would be
- * deleted (removing one changes what a host's own interfaces allow). Released by approval or a
+ * Held when the deletes exceed the share of owned objects (the budget always allows one), when
+ * any HostEndpoint would be deleted (removing one changes what a host's own interfaces allow), or
+ * when the plan deletes every owned object, two or more, whatever the budget: an emptied folder or
+ * a wrong `--path` looks exactly like that (Config Sync's KNV2006). Released by approval or a
  * trailer allowing at least as many deletes as the plan has.
  */
 export function checkDeleteBudget(input: BudgetInput): BudgetVerdict {
   const deletes = input.steps.filter((s) => s.action === 'delete');
   if (deletes.length === 0 || input.approved === true) return { held: false };
   if (input.allowDeletes !== undefined && input.allowDeletes >= deletes.length) return { held: false };
-  const limit = Math.floor((input.ownedCount * input.deleteBudgetPercent) / 100);
+  const limit = Math.max(1, Math.floor((input.ownedCount * input.deleteBudgetPercent) / 100));
   const hostEndpoints = deletes.filter((s) => s.kindId === 'HostEndpoint').length;
-  if (deletes.length <= limit && hostEndpoints === 0) return { held: false };
+  const everything = deletes.length >= 2 && deletes.length >= input.ownedCount;
+  if (deletes.length <= limit && hostEndpoints === 0 && !everything) return { held: false };
   const why =
     hostEndpoints > 0
       ? `it deletes ${deletes.length} object(s), including ${hostEndpoints} HostEndpoint(s), which always need approval`
-      : `it deletes ${deletes.length} of ${input.ownedCount} owned object(s), more than the ${input.deleteBudgetPercent}% budget (${limit})`;
+      : everything
+        ? `it deletes all ${deletes.length} owned objects, which always needs approval`
+        : `it deletes ${deletes.length} of ${input.ownedCount} owned object(s), more than the ${input.deleteBudgetPercent}% budget (${limit})`;
   const already =
     input.allowDeletes !== undefined ? ` (the commit allows only ${input.allowDeletes})` : '';
   return {
     held: true,
     message:
-      `plan held: ${why}${already}. To release it, add the trailer "${ALLOW_DELETE_TRAILER}: ${deletes.length}" ` +
-      'to a commit message, or run `calico-gitops approve`',
+      `${why}${already}. To release it, add the trailer "${ALLOW_DELETE_TRAILER}: ${deletes.length}" ` +
+      'to a commit message, or run `calico-gitops approve <sha>`',
   };
 }

@@ -71,7 +71,7 @@ describe('calico-gitops plan --repo', () => {
     const held = await cli(['--repo', `file://${repo}`, '--kubeconfig', kubeconfig]);
     expect(held.code).toBe(2);
     expect(held.stdout).toContain('- delete HostEndpoint node1-eth0');
-    expect(held.stdout).toMatch(/held \(delete-budget\): plan held: it deletes 5 object\(s\), including 1 HostEndpoint/);
+    expect(held.stdout).toMatch(/held \(delete-budget\): it deletes 5 object\(s\), including 1 HostEndpoint/);
     expect(held.stdout).toContain('Calico-GitOps-Allow-Delete: 5');
     expect(held.stdout).toContain('calico-gitops approve');
 

@@ -61,12 +61,12 @@ describe('summarize', () => {
       { statuses: [{ kind: 'validate', state: 'success', description: 'valid: 3 resources' }], retry: { disposition: 'waiting', afterMs: 1_000 }, level: 'info' },
     ],
     [
-      'a budget hold fails apply and is not retried',
+      'a budget hold keeps apply pending (saying how to release it) and is not retried',
       { kind: 'held', snapshot, resources: 1, plan: plan({ held: { reason: 'delete-budget', message: 'deletes 9 of 10 owned objects' } }) },
       {
         statuses: [
           { kind: 'validate', state: 'success', description: 'valid: 1 resources' },
-          { kind: 'apply', state: 'failure', description: 'held: deletes 9 of 10 owned objects' },
+          { kind: 'apply', state: 'pending', description: 'held: deletes 9 of 10 owned objects' },
         ],
         level: 'warn',
       },

@@ -95,6 +95,13 @@ describe('buildPlan safety', () => {
     ['approval releases it', 8, 5, { approved: true }, false],
     ['a larger budget percent allows more', 8, 5, { deleteBudgetPercent: 50 }, false],
     ['mass delete of everything', 20, 0, {}, true],
+    ['one delete from a small repository is allowed (the budget is at least 1)', 3, 2, {}, false],
+    ['one delete of the only owned object is allowed', 1, 0, {}, false],
+    ['two deletes of three owned are over budget', 3, 1, {}, true],
+    ['deleting every owned object (two) is held whatever the budget', 2, 0, { deleteBudgetPercent: 100 }, true],
+    ['deleting every owned object is held even with a 100% budget', 10, 0, { deleteBudgetPercent: 100 }, true],
+    ['a 100% budget allows all but one', 10, 1, { deleteBudgetPercent: 100 }, false],
+    ['deleting everything is released by approval', 2, 0, { approved: true }, false],
     ['mass delete released by the trailer', 20, 0, { allowDeletes: 20 }, false],
   ])('%s', (_name, ownedCount, kept, extra, held) => {
     const l = many(ownedCount);
@@ -105,6 +112,7 @@ describe('buildPlan safety', () => {
     expect(p.steps.filter((s) => s.action === 'delete')).toHaveLength(ownedCount - kept);
     if (held) expect(p.held?.message).toContain(`Calico-GitOps-Allow-Delete: ${ownedCount - kept}`);
     if (held) expect(p.held?.message).toContain('calico-gitops approve');
+    if (held) expect(p.held?.message).not.toMatch(/^(plan )?held/);
   });
 
   it('holds any HostEndpoint delete, whatever the share', () => {
