@@ -63,7 +63,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
       executor,
       verifier: liveVerifier(o.live),
       reporter: createApplyReporter({ statuses: o.statuses, metrics: o.metrics, logger }),
-      audit: auditSinkFor(new AuditLog({ redis: o.redis, prefix: o.prefix, clock: o.clock })),
+      audit: auditSinkFor(new AuditLog({ redis: o.redis, prefix: o.prefix, clock: o.clock, maxLen: config.auditMaxEntries, cluster: config.cluster, logger: logger.child({ component: 'audit' }) })),
       latestRevision: () => revisions.get(),
       logger,
       clock: o.clock,

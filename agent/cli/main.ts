@@ -5,6 +5,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerAgent } from './commands/agent.js';
 import { registerStatus } from './commands/status.js';
+import { registerHistory } from './commands/history.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerAgent(program);
   registerStatus(program);
+  registerHistory(program);
   return program;
 }
 

@@ -127,6 +127,7 @@ export const OPTIONS = {
   workers: int('workers', 'in-process workers run by `agent` (0 = separate worker processes only)', 1, 0, 64),
   deleteBudget: int('delete-budget', 'largest share of owned objects one plan may delete, in percent', 25, 0, 100),
   adopt: bool('adopt', 'take over existing unowned objects with the same key', false),
+  auditMaxEntries: int('audit-max-entries', 'approximate cap on the audit stream (XADD MAXLEN ~)', 100_000, 100, 100_000_000),
   selfHeal: bool('self-heal', 'restore the Git state when drift is seen', true),
   logLevel: oneOf('log-level', 'log level', LOG_LEVELS, 'info'),
 } as const;

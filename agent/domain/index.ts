@@ -9,3 +9,4 @@ export * from './runtime.js';
 export * from './state.js';
 export * from './source-snapshot.js';
 export * from './redact.js';
+export * from './rollback-trailer.js';

@@ -1,7 +1,9 @@
 // The audit trail: one Redis stream entry per applied, deleted, healed or rolled-back resource,
-// capped with `XADD … MAXLEN ~`. `calico-gitops history` reads it newest first.
+// capped with `XADD … MAXLEN ~`. Every entry is also logged as one structured line
+// (`"audit": true`), so a log pipeline keeps the trail when Redis is lost.
+// `calico-gitops history` reads it newest first.
 import type { Redis } from 'ioredis';
-import type { Clock } from '../domain/runtime.js';
+import type { Clock, Logger } from '../domain/runtime.js';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'heal', 'rollback'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -9,8 +11,12 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export interface AuditEntry {
   /** ISO time. */
   readonly time: string;
+  /** Cluster name (`--cluster`). */
+  readonly cluster?: string;
   readonly revision: string;
   readonly author: string;
+  /** First line of the commit message. */
+  readonly subject?: string;
   readonly action: AuditAction;
   /** Resource key `Kind/namespace/name`. */
   readonly resource: string;
@@ -21,6 +27,10 @@ export interface AuditEntry {
   readonly jobId: string;
   readonly result: 'ok' | 'failed';
   readonly message?: string;
+  /** Heals: the field manager that changed the object by hand. */
+  readonly fieldManager?: string;
+  /** Rollbacks: the commits the applied revision reverts (its `Calico-GitOps-Rollback-Of` trailer). */
+  readonly rollbackOf?: readonly string[];
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -33,13 +43,21 @@ export interface AuditLogOptions {
   /** Key prefix, e.g. `{calico-gitops:<cluster>}`; the stream is `<prefix>:audit`. */
   readonly prefix: string;
   readonly clock: Clock;
-  /** Approximate cap on entries (default 100 000). */
+  /** Approximate cap on entries (default 100 000, `--audit-max-entries`). */
   readonly maxLen?: number;
+  /** Receives one `"audit": true` line per appended entry. */
+  readonly logger?: Logger;
+  /** Stamped on entries that do not name their cluster. */
+  readonly cluster?: string;
 }
 
 export interface AuditQuery {
   /** Only this resource key. */
   readonly resource?: string;
+  /** Only entries of this revision (a full sha or a prefix of at least 4 characters). */
+  readonly revision?: string;
+  /** Only entries appended at or after this time. */
+  readonly since?: Date;
   /** At most this many entries (default 50). */
   readonly limit?: number;
   /** Only entries newer than this id. */
@@ -48,7 +66,8 @@ export interface AuditQuery {
   readonly beforeId?: string;
 }
 
-const FIELDS = ['time', 'revision', 'author', 'action', 'resource', 'beforeHash', 'afterHash', 'jobId', 'result', 'message'] as const;
+const FIELDS = ['time', 'cluster', 'revision', 'author', 'subject', 'action', 'resource', 'beforeHash', 'afterHash', 'jobId', 'result', 'message', 'fieldManager'] as const;
+const PAGE = 500;
 
 export class AuditLog {
   readonly #o: AuditLogOptions;
@@ -65,20 +84,25 @@ export class AuditLog {
     if (entries.length === 0) return [];
     const now = this.#o.clock.now().toISOString();
     const pipeline = this.#o.redis.pipeline();
-    for (const entry of entries) {
-      const full: AuditEntry = { ...entry, time: entry.time ?? now };
+    const cluster = this.#o.cluster === undefined ? {} : { cluster: this.#o.cluster };
+    const full: AuditEntry[] = entries.map((entry) => ({ ...cluster, ...entry, time: entry.time ?? now }));
+    for (const entry of full) {
       const fields: string[] = [];
       for (const f of FIELDS) {
-        const v = full[f];
+        const v = entry[f];
         if (v !== undefined) fields.push(f, v);
       }
+      if (entry.rollbackOf && entry.rollbackOf.length > 0) fields.push('rollbackOf', entry.rollbackOf.join(','));
       pipeline.xadd(this.key, 'MAXLEN', '~', String(this.#o.maxLen ?? 100_000), '*', ...fields);
     }
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, id]) => {
+    const ids = results.map(([err, id]) => {
       if (err) throw err;
       return String(id);
     });
+    // Logged after the stream accepted them, so a line is never an entry Redis refused.
+    full.forEach((entry, i) => this.#o.logger?.info({ audit: true, auditId: ids[i], ...entry }, `audit: ${entry.action} ${entry.resource} ${entry.result}`));
+    return ids;
   }
 
   /** Newest first. */
@@ -86,14 +110,15 @@ export class AuditLog {
     const limit = query.limit ?? 50;
     const out: AuditRecord[] = [];
     let end = query.beforeId ? `(${query.beforeId}` : '+';
-    const start = query.sinceId ? `(${query.sinceId}` : '-';
-    // Filtering by resource happens here, so read in pages until enough match.
-    const page = query.resource ? 500 : limit;
+    const start = query.sinceId ? `(${query.sinceId}` : query.since ? String(query.since.getTime()) : '-';
+    const filtered = query.resource !== undefined || query.revision !== undefined;
+    // Filters apply here, so read in pages until enough match.
+    const page = filtered ? PAGE : limit;
     for (;;) {
       const batch = await this.#o.redis.xrevrange(this.key, end, start, 'COUNT', page);
       for (const [id, fields] of batch) {
         const record = toRecord(id, fields);
-        if (record && (!query.resource || record.resource === query.resource)) out.push(record);
+        if (record && matches(record, query)) out.push(record);
         if (out.length >= limit) return out;
       }
       const last = batch[batch.length - 1];
@@ -103,11 +128,19 @@ export class AuditLog {
   }
 }
 
+function matches(record: AuditRecord, query: AuditQuery): boolean {
+  if (query.resource !== undefined && record.resource !== query.resource) return false;
+  if (query.revision !== undefined && !record.revision.startsWith(query.revision.toLowerCase())) return false;
+  return true;
+}
+
 function toRecord(id: string, fields: string[]): AuditRecord | undefined {
   const m: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) m[fields[i] as string] = fields[i + 1] as string;
   const action = m['action'] as AuditAction | undefined;
   if (!action || !AUDIT_ACTIONS.includes(action) || m['resource'] === undefined) return undefined;
+  const optional = (name: 'cluster' | 'subject' | 'beforeHash' | 'afterHash' | 'message' | 'fieldManager') =>
+    m[name] === undefined ? {} : { [name]: m[name] };
   return {
     id,
     time: m['time'] ?? '',
@@ -117,8 +150,12 @@ function toRecord(id: string, fields: string[]): AuditRecord | undefined {
     resource: m['resource'],
     jobId: m['jobId'] ?? '',
     result: m['result'] === 'failed' ? 'failed' : 'ok',
-    ...(m['beforeHash'] !== undefined ? { beforeHash: m['beforeHash'] } : {}),
-    ...(m['afterHash'] !== undefined ? { afterHash: m['afterHash'] } : {}),
-    ...(m['message'] !== undefined ? { message: m['message'] } : {}),
+    ...optional('cluster'),
+    ...optional('subject'),
+    ...optional('beforeHash'),
+    ...optional('afterHash'),
+    ...optional('message'),
+    ...optional('fieldManager'),
+    ...(m['rollbackOf'] ? { rollbackOf: m['rollbackOf'].split(',').filter(Boolean) } : {}),
   };
 }

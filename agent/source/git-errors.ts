@@ -16,6 +16,7 @@ export const SOURCE_ERROR_CODES = [
   // rollback (revert.ts)
   'not-found',
   'revert-conflict',
+  'merge-commit',
   'nothing-to-revert',
   'push-rejected',
 ] as const;
@@ -34,6 +35,7 @@ const DISPOSITION: Record<SourceErrorCode, Disposition> = {
   git: 'transient',
   'not-found': 'stalled',
   'revert-conflict': 'stalled',
+  'merge-commit': 'stalled',
   'nothing-to-revert': 'stalled',
   // Someone pushed meanwhile: running the rollback again on the new head usually works.
   'push-rejected': 'transient',

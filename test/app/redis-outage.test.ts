@@ -3,7 +3,7 @@
 // tests) is SIGKILLed while a commit is pushed, then started again empty on the same port, as a
 // Redis restart without persistence. The plan is recomputed from Git and the cluster, so the
 // commit still gets applied and reported, and the password in the Redis URL never reaches a log.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { eventually, freePort, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
+import { startPrivateRedis } from '../support/private-redis.js';
 
 const PASSWORD = `s3cret-${randomBytes(6).toString('hex')}`;
 
@@ -38,31 +39,10 @@ let onLogEntry: ((entry: { msg?: string; revision?: string }) => void) | undefin
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
 
-/** Starts redis-server in the foreground and resolves once it accepts connections. */
+/** Starts redis-server without persistence and resolves once it accepts connections. */
 async function startRedis(): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--requirepass', PASSWORD, '--maxmemory-policy', 'noeviction'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${String(code)}: ${output}`));
-    });
-  });
-  child.stdout?.resume();
-  child.removeAllListeners('exit');
-  return child;
+  const server = await startPrivateRedis({ port, args: ['--save', '', '--appendonly', 'no', '--requirepass', PASSWORD, '--maxmemory-policy', 'noeviction'] });
+  return server.child;
 }
 
 /** A crash: no shutdown, no save. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../agent/report/audit-log.js';
+import { captureLogger } from '../source/capture-logger.js';
 import { connectTestRedis, type TestRedis } from './redis-helper.js';
 
 let r: TestRedis;
@@ -49,5 +50,29 @@ describe('AuditLog', () => {
     await log2.append([{ ...base, action: 'rollback', resource: 'Tier//security' }]);
     await log2.append(Array.from({ length: 1200 }, (_, i) => ({ ...base, action: 'heal' as const, resource: `NetworkSet/ns/set-${i}` })));
     expect((await log2.read({ resource: 'Tier//security' })).map((e) => e.action)).toEqual(['rollback']);
+  });
+
+  it('carries cluster, subject, field manager and rolled-back commits, filters by sha and time, and logs each entry once', async () => {
+    const logged: string[] = [];
+    const logger = captureLogger(logged);
+    const log = new AuditLog({ redis: r.redis, prefix: `${r.prefix}:d`, clock, cluster: 'prod', logger });
+    const other = 'b'.repeat(40);
+    await log.append([
+      { ...base, action: 'heal', resource: 'NetworkPolicy/test1/deny', beforeHash: 'h9', afterHash: 'h2', fieldManager: 'kubectl-edit' },
+      { ...base, revision: other, subject: 'Revert "open 8080"', action: 'rollback', resource: 'GlobalNetworkPolicy//web', afterHash: 'h5', rollbackOf: ['c'.repeat(40), 'd'.repeat(40)] },
+    ]);
+    const all = await log.read();
+    expect(all[0]).toMatchObject({ cluster: 'prod', action: 'rollback', subject: 'Revert "open 8080"', rollbackOf: ['c'.repeat(40), 'd'.repeat(40)] });
+    expect(all[1]).toMatchObject({ cluster: 'prod', action: 'heal', fieldManager: 'kubectl-edit', beforeHash: 'h9', afterHash: 'h2' });
+    expect(all[1]).not.toHaveProperty('rollbackOf');
+
+    expect((await log.read({ revision: 'BBBBBB' })).map((e) => e.action)).toEqual(['rollback']);
+    expect((await log.read({ revision: 'a'.repeat(40) })).map((e) => e.action)).toEqual(['heal']);
+    expect(await log.read({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect(await log.read({ since: new Date(Date.now() - 60_000) })).toHaveLength(2);
+
+    const lines = logged.map((l) => JSON.parse(l.slice('info '.length, l.lastIndexOf('}') + 1)) as Record<string, unknown>);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ audit: true, cluster: 'prod', action: 'rollback', resource: 'GlobalNetworkPolicy//web', revision: other, auditId: all[0]?.id });
   });
 });

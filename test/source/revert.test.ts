@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../agent/domain/errors.js';
-import { parseRollbackTrailer, revertCommits, rollbackMessage, type RevertOptions } from '../../agent/source/revert.js';
+import { parseRollbackTrailer } from '../../agent/domain/rollback-trailer.js';
+import { prepareRevert, revertCommits, rollbackMessage, type RevertOptions } from '../../agent/source/revert.js';
 import { cleanupGitFixtures, createRepoWithFiles, createWorkRepo, GIT_TEST_ENV, runGit, samplePolicyYaml, type Remote } from '../support/git-fixtures.js';
 
 afterAll(cleanupGitFixtures);
@@ -87,6 +88,59 @@ describe('revertCommits', () => {
   });
 });
 
+describe('prepareRevert', () => {
+  it('refuses a merge commit and names it', async () => {
+    const { remote, work } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') }, { message: 'add a' });
+    await work.git(['checkout', '--quiet', '-b', 'side']);
+    await work.commit({ files: { 'b.yaml': samplePolicyYaml('b') }, message: 'add b on a side branch' });
+    await work.git(['checkout', '--quiet', 'main']);
+    await work.commit({ files: { 'c.yaml': samplePolicyYaml('c') }, message: 'add c' });
+    await work.git(['merge', '--quiet', '--no-ff', '-m', 'merge side', 'side']);
+    await work.push();
+    const merge = await work.head();
+    const err = await prepareRevert({ ...opts(remote, []), target: { mode: 'revert', shas: [merge] } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'merge-commit', message: expect.stringContaining(`${merge.slice(0, 12)} is a merge commit`) });
+    expect((await remote.heads())['main']).toBe(merge);
+  });
+
+  it('with `to`, restores the folder as it was in one commit naming every later commit, and pushes only when asked', async () => {
+    const { remote, work, sha: a } = await createRepoWithFiles({ 'policies/a.yaml': samplePolicyYaml('a'), 'README.md': 'v1\n' }, { message: 'add a' });
+    const b = await work.commitAndPush({ files: { 'policies/b.yaml': samplePolicyYaml('b'), 'README.md': 'v2\n' }, message: 'add b' });
+    const c = await work.commitAndPush({ files: { 'policies/a.yaml': samplePolicyYaml('a', { order: 5 }) }, message: 'tune a' });
+    const prepared = await prepareRevert({ ...opts(remote, []), target: { mode: 'to', sha: a.slice(0, 8), path: 'policies' } });
+    try {
+      expect(prepared.reverted).toEqual([c, b]);
+      expect(prepared.parent).toBe(c);
+      expect(prepared.message.split('\n')[0]).toBe(`Roll back policies to ${a.slice(0, 12)} "add a"`);
+      expect(parseRollbackTrailer(prepared.message)).toEqual([c, b]);
+      expect((await remote.heads())['main']).toBe(c);
+      await prepared.push();
+    } finally {
+      await prepared.cleanup();
+    }
+    expect((await remote.heads())['main']).toBe(prepared.sha);
+    expect((await runGit(['ls-tree', '-r', '--name-only', prepared.sha], { cwd: remote.dir })).split('\n').filter(Boolean)).toEqual(['README.md', 'policies/a.yaml']);
+    expect(await runGit(['show', `${prepared.sha}:policies/a.yaml`], { cwd: remote.dir })).toBe(samplePolicyYaml('a'));
+    // Outside the policy folder nothing is rolled back.
+    expect(await runGit(['show', `${prepared.sha}:README.md`], { cwd: remote.dir })).toBe('v2\n');
+  });
+
+  it('refuses `to` the head itself, and a push after the branch moved', async () => {
+    const { remote, work, sha: a } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') }, { message: 'add a' });
+    expect(await codeOf(prepareRevert({ ...opts(remote, []), target: { mode: 'to', sha: a, path: '.' } }))).toBe('nothing-to-revert');
+    const b = await work.commitAndPush({ files: { 'b.yaml': samplePolicyYaml('b') }, message: 'add b' });
+    const prepared = await prepareRevert({ ...opts(remote, []), target: { mode: 'revert', shas: [b] } });
+    try {
+      const c = await work.commitAndPush({ files: { 'c.yaml': samplePolicyYaml('c') }, message: 'add c meanwhile' });
+      const err = await prepared.push().catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'push-rejected', message: expect.stringContaining('non-fast-forward') });
+      expect((await remote.heads())['main']).toBe(c);
+    } finally {
+      await prepared.cleanup();
+    }
+  });
+});
+
 describe('rollbackMessage / parseRollbackTrailer', () => {
   it.each([
     [['a'.repeat(40)], ['fix'], 'Calico-GitOps-Rollback-Of: ' + 'a'.repeat(40)],
@@ -97,7 +151,12 @@ describe('rollbackMessage / parseRollbackTrailer', () => {
     expect(parseRollbackTrailer(message)).toEqual(shas);
   });
 
-  it('finds no trailer in an ordinary message', () => {
-    expect(parseRollbackTrailer('add policy\n\nSigned-off-by: x')).toEqual([]);
+  it.each([
+    ['an ordinary message', 'add policy\n\nSigned-off-by: x'],
+    ['a trailer quoted in the body, not the last paragraph', `explain\n\nCalico-GitOps-Rollback-Of: ${'a'.repeat(40)}\n\nSigned-off-by: x`],
+    ['a subject line only', `Calico-GitOps-Rollback-Of: ${'a'.repeat(40)}`],
+    ['a value that is not a sha', 'x\n\nCalico-GitOps-Rollback-Of: HEAD~1'],
+  ])('finds no trailer in %s', (_name, message) => {
+    expect(parseRollbackTrailer(message)).toEqual([]);
   });
 });

@@ -2,14 +2,12 @@
 // in Redis, also when a forge receives them), newest first.
 // `calico-gitops approve <sha>`: release a plan held by the delete budget.
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import { approvalKey } from '../../app/approvals.js';
-import { loadConfig, type Config } from '../../config/config.js';
 import { systemClock } from '../../domain/runtime.js';
-import { redisOptions } from '../../queue/connection.js';
 import { queuePrefix } from '../../queue/keys.js';
 import { RedisStatusStore } from '../../report/redis-status-store.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
+import { withRedis } from '../with-redis.js';
 
 const APPROVAL_TTL_SECONDS = 7 * 86_400;
 
@@ -23,7 +21,7 @@ export function registerStatus(program: Command): void {
       .option('--json', 'print JSON'),
     ['redis', 'cluster'],
   ).action(async (options: Record<string, unknown>) => {
-    process.exitCode = await withRedis(options, async (redis, config) => {
+    process.exitCode = await withRedis(configFlags(options), async (redis, config) => {
       const store = new RedisStatusStore({ redis, prefix: queuePrefix(config.cluster), cluster: config.cluster, clock: systemClock });
       const sha = typeof options['sha'] === 'string' ? options['sha'] : undefined;
       const statuses = await store.listStatuses({ ...(sha ? { sha } : {}), limit: Number(options['limit']) || 20 });
@@ -54,33 +52,10 @@ export function registerStatus(program: Command): void {
       process.exitCode = 1;
       return;
     }
-    process.exitCode = await withRedis(options, async (redis, config) => {
+    process.exitCode = await withRedis(configFlags(options), async (redis, config) => {
       await redis.set(approvalKey(queuePrefix(config.cluster), sha), new Date().toISOString(), 'EX', APPROVAL_TTL_SECONDS);
       process.stdout.write(`approved ${sha} on cluster ${config.cluster}; the next cycle applies its plan\n`);
       return 0;
     });
   });
-}
-
-async function withRedis(options: Record<string, unknown>, fn: (redis: Redis, config: Config) => Promise<number>): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(configFlags(options));
-  } catch (err) {
-    process.stderr.write(`calico-gitops: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
-  }
-  const redis = new Redis({ ...redisOptions(config.redis, 'producer'), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch {
-    process.stderr.write(`calico-gitops: Redis is not reachable (--redis / CALICO_GITOPS_REDIS)\n`);
-    return 1;
-  }
-  try {
-    return await fn(redis, config);
-  } finally {
-    redis.disconnect();
-  }
 }
