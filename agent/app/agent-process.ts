@@ -2,7 +2,6 @@
 // every adapter built once, and one stop() that shuts them down in order without losing a job.
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import { redactedConfig } from '../config/config.js';
 import type { CycleOutcome } from '../controller/cycle.js';
@@ -13,7 +12,7 @@ import { createHttpServer, parseListen } from '../http/server.js';
 import { createKubeClients } from '../kube/client.js';
 import { detectCluster } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
-import { redisLocation, redisOptions } from '../queue/connection.js';
+import { createRedisClient, redisLocation } from '../queue/connection.js';
 import { redisErrorLogger } from '../queue/redis-error-log.js';
 import { queuePrefix } from '../queue/keys.js';
 import type { FetchFn } from '../report/forge-http.js';
@@ -64,8 +63,8 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     'starting',
   );
   const prefix = queuePrefix(config.cluster);
-  const redis = new Redis({ ...redisOptions(config.redis, 'producer'), lazyConnect: true });
-  redis.on('error', redisErrorLogger({ log: logger, where: redisLocation(redisOptions(config.redis, 'producer')), what: 'statuses and audit', clock: o.clock }));
+  const redis = createRedisClient(config.redis, 'producer', { lazyConnect: true });
+  redis.on('error', redisErrorLogger({ log: logger, where: redisLocation(config.redis), what: 'statuses and audit', clock: o.clock }));
   await redis.connect().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying'));
 
   const metrics = createMetrics();

@@ -1,7 +1,7 @@
 // The leader's role: follow Git, plan against the live cache, enqueue. Only the Lease holder runs
 // the controller, so two replicas never plan and enqueue at the same time.
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import { Controller } from '../controller/controller.js';
 import type { CycleOutcome } from '../controller/cycle.js';
@@ -26,7 +26,7 @@ export interface ControllerRoleOptions {
   readonly calicoVersion: CalicoVersion;
   readonly live: LivePort;
   readonly statuses: StatusPort;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
   /** Where the bare mirror lives. */
   readonly cacheDir: string;

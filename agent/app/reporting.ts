@@ -1,7 +1,7 @@
 // Composes the reporting adapters from config: commit statuses (forge and/or Redis, deduplicated),
 // the apply reporter the workers call, and the audit sink.
 import { readFile } from 'node:fs/promises';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { StatusPort } from '../controller/ports.js';
 import type { Clock, Logger } from '../domain/runtime.js';
@@ -20,7 +20,7 @@ import { forgeRepoFrom, defaultForgeApi } from './forge-defaults.js';
 
 export interface ReportingDeps {
   readonly config: Config;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -1,6 +1,6 @@
 // The worker's role: take jobs from the cluster's queue, run them in calicoctl pods, verify them
 // against the live cache, report and audit.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Config } from '../config/config.js';
 import type { StatusPort } from '../controller/ports.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
@@ -26,7 +26,7 @@ export interface WorkerRoleOptions {
   readonly calicoVersion: CalicoVersion;
   readonly live: LiveWatchPort;
   readonly statuses: StatusPort;
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   readonly prefix: string;
   readonly metrics: AgentMetrics;
   readonly concurrency: number;

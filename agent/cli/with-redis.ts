@@ -1,8 +1,8 @@
 // One Redis connection for a short CLI command, from the usual flags and environment; a
 // missing Redis is one clear line, never a reconnect loop.
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/config.js';
-import { redisOptions } from '../queue/connection.js';
+import { createRedisClient } from '../queue/connection.js';
 
 export interface CliStreams {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean; hasColors?(): boolean };
@@ -13,7 +13,7 @@ export const processStreams: CliStreams = { stdout: process.stdout, stderr: proc
 
 export async function withRedis(
   options: Record<string, string | undefined>,
-  fn: (redis: Redis, config: Config) => Promise<number>,
+  fn: (redis: Redis | Cluster, config: Config) => Promise<number>,
   io: CliStreams = processStreams,
 ): Promise<number> {
   let config: Config;
@@ -23,7 +23,7 @@ export async function withRedis(
     io.stderr.write(`calico-gitops: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   }
-  const redis = new Redis({ ...redisOptions(config.redis, 'producer'), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = createRedisClient(config.redis, 'producer', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

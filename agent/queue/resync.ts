@@ -2,7 +2,7 @@
 // queue): one tick per period cluster-wide. Create the listener only while holding the Lease.
 import { Worker } from 'bullmq';
 import type { Logger } from '../domain/runtime.js';
-import { redisOptions, type RedisConnection } from './connection.js';
+import { bullmqConnection, type RedisConnection } from './connection.js';
 import { queuePrefix, RESYNC_QUEUE_NAME } from './keys.js';
 
 export interface ResyncListener {
@@ -18,14 +18,20 @@ export function createResyncListener(options: {
   readonly onTick: () => Promise<void>;
 }): ResyncListener {
   const log = options.logger.child({ component: 'resync', cluster: options.cluster });
+  const { connection, release } = bullmqConnection(options.connection, 'worker');
   const worker = new Worker(
     RESYNC_QUEUE_NAME,
     async () => {
       await options.onTick();
     },
-    { connection: redisOptions(options.connection, 'worker'), prefix: options.prefix ?? queuePrefix(options.cluster), concurrency: 1 },
+    { connection, prefix: options.prefix ?? queuePrefix(options.cluster), concurrency: 1 },
   );
   worker.on('error', (err) => log.error({ err: { name: err.name, message: err.message } }, 'resync listener: Redis error'));
   worker.on('failed', (_job, err) => log.warn({ err: { name: err.name, message: err.message } }, 'resync tick failed'));
-  return { close: () => worker.close() };
+  return {
+    close: async () => {
+      await worker.close();
+      release();
+    },
+  };
 }

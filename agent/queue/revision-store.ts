@@ -1,8 +1,7 @@
 // The newest revision the controller has seen, kept next to the queue's keys. Workers read it to
 // skip jobs of superseded commits; only the controller writes it.
-import { Redis } from 'ioredis';
 import { DependencyError } from '../domain/errors.js';
-import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
+import { createRedisClient, redisLocation, type RedisConnection } from './connection.js';
 import { latestRevisionKey, queuePrefix } from './keys.js';
 
 export interface RevisionStore {
@@ -17,10 +16,9 @@ export async function createRevisionStore(options: {
   readonly prefix?: string;
   readonly onError?: (err: Error) => void;
 }): Promise<RevisionStore> {
-  const connection = redisOptions(options.connection, 'producer');
-  const where = redisLocation(connection);
+  const where = redisLocation(options.connection);
   const key = latestRevisionKey(options.prefix ?? queuePrefix(options.cluster));
-  const redis = new Redis({ ...connection, lazyConnect: true });
+  const redis = createRedisClient(options.connection, 'producer', { lazyConnect: true });
   redis.on('error', options.onError ?? (() => undefined));
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {

@@ -4,7 +4,7 @@ import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { DependencyError } from '../domain/errors.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import type { Plan } from '../domain/state.js';
-import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
+import { bullmqConnection, redisLocation, type RedisConnection } from './connection.js';
 import type { HealJobData, JobDataByKind, JobKind, JobOutcome, SyncJobData, UninstallJobData } from './jobs.js';
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
@@ -63,13 +63,14 @@ const KEEP = { age: 7 * 24 * 3600, count: 1000 };
 
 export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQueue> {
   const prefix = options.prefix ?? queuePrefix(options.cluster);
-  const connection = redisOptions(options.connection, 'producer');
-  const where = redisLocation(connection);
+  const { connection, release } = bullmqConnection(options.connection, 'producer');
+  const where = redisLocation(options.connection);
   const log = options.logger.child({ component: 'queue', cluster: options.cluster });
   const retry = options.retry ?? DEFAULT_RETRY;
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
   const resync = new Queue(RESYNC_QUEUE_NAME, { connection, prefix });
   let events: QueueEvents | undefined;
+  let releaseEvents = (): void => undefined;
   const onError = redisErrorLogger({ log, where, what: 'queue', clock: options.clock ?? systemClock });
   queue.on('error', onError);
   resync.on('error', onError);
@@ -89,6 +90,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
     await dependency('setting global concurrency', () => queue.setGlobalConcurrency(1));
   } catch (err) {
     await Promise.allSettled([queue.close(), resync.close(), revisions?.close()]);
+    release();
     throw err;
   }
   const store = revisions;
@@ -145,7 +147,9 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       }),
     waitFor: async (jobId, timeoutMs) => {
       if (!events) {
-        events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(options.connection, 'worker'), prefix });
+        const eventsConnection = bullmqConnection(options.connection, 'worker');
+        releaseEvents = eventsConnection.release;
+        events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection.connection, prefix });
         events.on('error', onError);
         await events.waitUntilReady();
       }
@@ -159,6 +163,8 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       const shut = (q: { close(): Promise<void>; disconnect(): Promise<void> } | undefined) =>
         q ? withTimeout(q.close(), 2_000, 'closing the queue').catch(() => q.disconnect()) : Promise.resolve();
       await Promise.allSettled([shut(queue), shut(resync), shut(events), store.close()]);
+      release();
+      releaseEvents();
     },
   };
 }

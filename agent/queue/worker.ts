@@ -3,7 +3,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { DependencyError } from '../domain/errors.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
-import { redisLocation, redisOptions, type RedisConnection } from './connection.js';
+import { bullmqConnection, redisLocation, type RedisConnection } from './connection.js';
 import { JOB_KINDS, type JobDataByKind, type JobKind, type JobOutcome } from './jobs.js';
 import { QUEUE_NAME, queuePrefix } from './keys.js';
 import { redisErrorLogger } from './redis-error-log.js';
@@ -41,8 +41,8 @@ export interface QueueWorker {
 
 export async function createWorker(options: CreateWorkerOptions): Promise<QueueWorker> {
   const prefix = options.prefix ?? queuePrefix(options.cluster);
-  const connection = redisOptions(options.connection, 'worker');
-  const where = redisLocation(connection);
+  const { connection, release } = bullmqConnection(options.connection, 'worker');
+  const where = redisLocation(options.connection);
   const clock = options.clock ?? systemClock;
   const log = options.logger.child({ component: 'worker', cluster: options.cluster });
 
@@ -56,7 +56,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
   let globalLimitSet = false;
   const setGlobalLimit = async (): Promise<void> => {
     if (globalLimitSet) return;
-    const admin = new Queue(QUEUE_NAME, { connection: redisOptions(options.connection, 'producer'), prefix });
+    const adminConnection = bullmqConnection(options.connection, 'producer');
+    const admin = new Queue(QUEUE_NAME, { connection: adminConnection.connection, prefix });
     admin.on('error', () => undefined);
     try {
       await withTimeout(admin.setGlobalConcurrency(1), 3_000, 'setting global concurrency');
@@ -65,6 +66,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
       log.warn({ err: new DependencyError(`could not set global concurrency yet: Redis at ${where} is unavailable`, { cause }).toJSON() }, 'global concurrency not set yet');
     } finally {
       await withTimeout(admin.close(), 1_000, 'closing').catch(() => admin.disconnect());
+      adminConnection.release();
     }
   };
   await setGlobalLimit();
@@ -109,6 +111,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
         // close(true) itself waits for Redis; with Redis gone only dropping the connections ends it.
         await withTimeout(worker.close(true), 1_000, 'forced close').catch(() => withTimeout(worker.disconnect(), 1_000, 'disconnect').catch(() => undefined));
       }
+      release();
     })();
     return closing;
   };

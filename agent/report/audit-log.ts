@@ -2,7 +2,7 @@
 // capped with `XADD … MAXLEN ~`. Every entry is also logged as one structured line
 // (`"audit": true`), so a log pipeline keeps the trail when Redis is lost.
 // `calico-gitops history` reads it newest first.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Clock, Logger } from '../domain/runtime.js';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'heal', 'rollback'] as const;
@@ -39,7 +39,7 @@ export interface AuditRecord extends AuditEntry {
 }
 
 export interface AuditLogOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** Key prefix, e.g. `{calico-gitops:<cluster>}`; the stream is `<prefix>:audit`. */
   readonly prefix: string;
   readonly clock: Clock;

@@ -1,7 +1,7 @@
 // Commit statuses kept in Redis when no forge is configured (and readable by `calico-gitops
 // status` either way). Per cluster (the key prefix), per commit a hash of context → latest status
 // with its time, and a sorted set of commits by last update so the newest can be listed.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../domain/runtime.js';
 import { normalizeStatus, STATUS_STATES, type CommitStatus, type StatusReporter, type StatusState } from './commit-status.js';
 
@@ -12,7 +12,7 @@ export interface StoredCommitStatus extends CommitStatus {
 }
 
 export interface RedisStatusStoreOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** Key prefix for the cluster, e.g. `{calico-gitops:<cluster>}`. */
   readonly prefix: string;
   readonly cluster: string;

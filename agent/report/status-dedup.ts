@@ -1,7 +1,7 @@
 // Never post the same (sha, context, state, description) twice. The last posted status per
 // (sha, context) is remembered in Redis (it survives restarts and is shared by replicas); when
 // nothing is remembered, the forge's own list is asked first, as Flux's notifier does.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../domain/runtime.js';
 import { normalizeStatus, type CommitStatus, type StatusReporter } from './commit-status.js';
 import type { ForgeStatusReporter } from './forge-reporters.js';
@@ -23,7 +23,7 @@ export class MapStatusMemory implements StatusMemory {
 }
 
 export interface RedisStatusMemoryOptions {
-  readonly redis: Redis;
+  readonly redis: Redis | Cluster;
   /** Key prefix, e.g. `{calico-gitops:<cluster>}`; keys are `<prefix>:posted:<sha>`. */
   readonly prefix: string;
   /** How long a commit's memory is kept (default 30 days). */
