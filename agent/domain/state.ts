@@ -30,6 +30,25 @@ export interface Bookkeeping {
   readonly specHash?: string;
 }
 
+/** The newest write recorded in an object's `metadata.managedFields`: who changed it, and when. */
+export interface FieldWrite {
+  /** Field manager (`kubectl-edit`, `calicoctl`, …). */
+  readonly manager: string;
+  /** `Update` or `Apply`. */
+  readonly operation: string;
+  /** RFC 3339 time of that manager's last write. */
+  readonly time: string;
+}
+
+/** The object as the API server stores it (for Kubernetes Events about it). */
+export interface StoredRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+}
+
 /** A live object converted to the repository's v3 shape and normalized like the desired side. */
 export interface LiveResource {
   readonly key: ResourceKey;
@@ -40,6 +59,8 @@ export interface LiveResource {
   readonly hash: string;
   readonly bookkeeping: Bookkeeping;
   readonly resourceVersion?: string;
+  readonly stored?: StoredRef;
+  readonly lastWrite?: FieldWrite;
 }
 
 /** The read side of the live cache; the planner never sees the watch engine. */

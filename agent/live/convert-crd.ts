@@ -12,7 +12,7 @@ import { CALICO_API_VERSION, KINDS, type KindId } from '../domain/kinds.js';
 import type { JsonObject } from '../domain/resource.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { ConvertedObject } from './converted.js';
-import { bookkeepingOf, repoMeta, str, stringMap } from './convert-meta.js';
+import { bookkeepingOf, repoMeta, str, stringMap, originOf } from './convert-meta.js';
 
 export const METADATA_ANNOTATION = 'projectcalico.org/metadata';
 
@@ -44,6 +44,7 @@ export function fromCrdObject(input: CrdConvertInput): ConvertedObject | undefin
     manifest: { apiVersion: CALICO_API_VERSION, kind: info.kind, metadata: repoMeta({ name, namespace, labels, annotations }), spec },
     bookkeeping: bookkeepingOf(annotations),
     ...(resourceVersion ? { resourceVersion } : {}),
+    ...originOf(obj, { apiVersion: 'crd.projectcalico.org/v1', kind: info.kind }),
   };
 }
 

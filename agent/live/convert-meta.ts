@@ -9,7 +9,7 @@ import {
   SPEC_HASH_ANNOTATION,
 } from '../domain/ownership.js';
 import type { ObjectMeta } from '../domain/resource.js';
-import type { Bookkeeping } from '../domain/state.js';
+import type { Bookkeeping, FieldWrite, StoredRef } from '../domain/state.js';
 
 /** Annotations Kubernetes tools add that are never part of the user's object. */
 const SERVER_ANNOTATIONS = new Set(['kubectl.kubernetes.io/last-applied-configuration', 'deployment.kubernetes.io/revision']);
@@ -67,5 +67,40 @@ export function repoMeta(o: {
     ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
     ...(labels ? { labels } : {}),
     ...(annotations ? { annotations } : {}),
+  };
+}
+
+/** The newest `metadata.managedFields` entry (ties: the later one, as the server appends the writer). */
+export function lastWriteOf(meta: Readonly<Record<string, unknown>>): FieldWrite | undefined {
+  const entries = meta['managedFields'];
+  if (!Array.isArray(entries)) return undefined;
+  let best: FieldWrite | undefined;
+  for (const e of entries as unknown[]) {
+    if (typeof e !== 'object' || e === null) continue;
+    const r = e as Record<string, unknown>;
+    const manager = str(r['manager']);
+    const time = str(r['time']) ?? '';
+    if (!manager || r['subresource'] === 'status') continue;
+    if (!best || time >= best.time) best = { manager, operation: str(r['operation']) ?? 'Update', time };
+  }
+  return best;
+}
+
+/** Where the object lives in the API server, and who wrote it last. */
+export function originOf(
+  obj: Readonly<Record<string, unknown>>,
+  /** List items of built-in kinds carry no apiVersion/kind; the collection tells. */
+  fallback: { apiVersion: string; kind: string },
+): { stored?: StoredRef; lastWrite?: FieldWrite } {
+  const meta = (obj['metadata'] ?? {}) as Record<string, unknown>;
+  const apiVersion = str(obj['apiVersion']) ?? fallback.apiVersion;
+  const kind = str(obj['kind']) ?? fallback.kind;
+  const name = str(meta['name']);
+  const namespace = str(meta['namespace']);
+  const uid = str(meta['uid']);
+  const lastWrite = lastWriteOf(meta);
+  return {
+    ...(apiVersion && kind && name ? { stored: { apiVersion, kind, name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}) } } : {}),
+    ...(lastWrite ? { lastWrite } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { CALICO_API_VERSION, KINDS, type KindId } from '../domain/kinds.js';
 import type { JsonObject } from '../domain/resource.js';
 import type { ConvertedObject } from './converted.js';
 import { v3PolicyName } from './convert-crd.js';
-import { bookkeepingOf, repoMeta, str, stringMap } from './convert-meta.js';
+import { bookkeepingOf, repoMeta, str, stringMap, originOf } from './convert-meta.js';
 
 /**
  * The Calico API server also lists every Kubernetes NetworkPolicy as a read-only Calico
@@ -43,5 +43,6 @@ export function fromServedObject(input: { kindId: KindId; object: unknown; apiVe
     manifest: { apiVersion: input.apiVersion, kind: info.kind, metadata: repoMeta({ name, namespace, labels: stringMap(meta['labels']), annotations }), spec },
     bookkeeping: bookkeepingOf(annotations),
     ...(resourceVersion ? { resourceVersion } : {}),
+    ...originOf(obj, { apiVersion: input.apiVersion, kind: info.kind }),
   };
 }

@@ -2,7 +2,7 @@
 // normalization, with our bookkeeping separated out.
 import type { KindId } from '../domain/kinds.js';
 import type { Manifest } from '../domain/resource.js';
-import type { Bookkeeping } from '../domain/state.js';
+import type { Bookkeeping, FieldWrite, StoredRef } from '../domain/state.js';
 
 export interface ConvertedObject {
   readonly kindId: KindId;
@@ -10,4 +10,8 @@ export interface ConvertedObject {
   readonly manifest: Manifest;
   readonly bookkeeping: Bookkeeping;
   readonly resourceVersion?: string;
+  /** Identity as stored (group/version, kind, stored name), for Events about the object. */
+  readonly stored?: StoredRef;
+  /** Newest managedFields entry: who wrote the object last. */
+  readonly lastWrite?: FieldWrite;
 }

@@ -20,5 +20,7 @@ export function toLiveResource(converted: ConvertedObject, normalizer: Normalize
     hash: normalizer.hash(manifest),
     bookkeeping: converted.bookkeeping,
     ...(converted.resourceVersion === undefined ? {} : { resourceVersion: converted.resourceVersion }),
+    ...(converted.stored === undefined ? {} : { stored: converted.stored }),
+    ...(converted.lastWrite === undefined ? {} : { lastWrite: converted.lastWrite }),
   };
 }

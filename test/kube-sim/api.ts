@@ -8,6 +8,7 @@ import { establishedStatus, typeFromCrd } from './crd-types.js';
 import { runHousekeeping } from './housekeeping.js';
 import { finalizersOf, isObj, kubeTime, labelsOf, metaOf, nameOf, str, uidOf } from './meta.js';
 import { nameRuleFor, validateMetadata, validateName } from './names.js';
+import { recordManagedFields } from './managed-fields.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { TypeRegistry } from './registry.js';
 import { apiVersionOf, typeKey, type ResourceType } from './resource-types.js';
@@ -40,6 +41,10 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** Request-scoped admission (RBAC escalation checks need the caller); throws to refuse. */
   admit?: (object: Json) => void;
+  /** Field manager of the request (query or user agent); absent for the server's own writes. */
+  manager?: string;
+  /** `Apply` for server-side apply, else `Update`. */
+  operation?: 'Update' | 'Apply';
 }
 
 export interface DeleteOptions {
@@ -130,6 +135,7 @@ export class KubeApi {
     if (t.group === '' && t.resource === 'pods') this.requireServiceAccount(obj, ns, name);
     if (t.resource === 'customresourcedefinitions') obj['status'] = establishedStatus(obj, this.d.now());
     o.admit?.(obj);
+    if (o.manager) recordManagedFields(undefined, obj, { manager: o.manager, operation: o.operation ?? 'Update', apiVersion: apiVersionOf(t), time: this.d.now() });
     if (o.dryRun) return obj;
     const stored = this.d.store.put(this.key(t), obj);
     this.afterWrite(t, stored);
@@ -174,7 +180,9 @@ export class KubeApi {
         if (metaOf(old)[k] === undefined) delete nm[k];
         else nm[k] = metaOf(old)[k];
       }
-      delete nm['managedFields'];
+      // What a client sends is ignored: the server keeps the record (recomputed below on a change).
+      if (metaOf(old)['managedFields'] === undefined) delete nm['managedFields'];
+      else nm['managedFields'] = metaOf(old)['managedFields'];
       nm['name'] = name;
       if (t.namespaced) nm['namespace'] = ns;
       else delete nm['namespace'];
@@ -201,6 +209,9 @@ export class KubeApi {
       if (added.length) throw invalid({ group: t.group, kind: t.kind, name, errors: [{ type: 'Forbidden', field: 'metadata.finalizers', detail: 'no new finalizers can be added if the object is being deleted' }] });
     }
     if (JSON.stringify(next) === JSON.stringify(old) || o.dryRun) return next;
+    if (o.manager) {
+      recordManagedFields(old, next, { manager: o.manager, operation: o.operation ?? 'Update', apiVersion: apiVersionOf(t), time: this.d.now(), ...(o.subresource ? { subresource: o.subresource } : {}) });
+    }
     if (metaOf(next)['deletionTimestamp'] && finalizersOf(next).length === 0 && !(t.resource === 'namespaces' && t.group === '')) {
       const gone = this.d.store.remove(this.key(t), t.namespaced ? ns : '', name) ?? next;
       this.afterDelete(t, gone);
@@ -243,10 +254,12 @@ export class KubeApi {
     }
     if (!isObj(applied)) throw badRequest('the applied configuration must be an object');
     const existing = this.d.store.get(this.key(t), t.namespaced ? ns : '', name);
-    if (!existing) return this.create(t, ns, { ...applied, metadata: { ...(isObj(applied['metadata']) ? applied['metadata'] : {}), name } }, o);
+    const applyOptions: WriteOptions = { ...o, operation: 'Apply' };
+    if (!existing) return this.create(t, ns, { ...applied, metadata: { ...(isObj(applied['metadata']) ? applied['metadata'] : {}), name } }, applyOptions);
     const patch = structuredClone(applied);
     delete metaOf(patch)['resourceVersion'];
-    return this.update(t, ns, name, mergePatch(existing, patch), { ...o, fromPatch: true });
+    delete metaOf(patch)['managedFields'];
+    return this.update(t, ns, name, mergePatch(existing, patch), { ...applyOptions, fromPatch: true });
   }
 
   /**

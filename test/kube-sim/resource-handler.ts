@@ -15,6 +15,7 @@ import type { TokenAuthority } from './authn.js';
 import { CALICO_V3_GROUP, type CalicoApiServer } from './calico-apiserver.js';
 import { confirmNoEscalation } from './rbac-escalation.js';
 import { toTable, wantsTable } from './table.js';
+import { fieldManagerOf } from './managed-fields.js';
 import { serveWatch, type WatchHandle } from './watch.js';
 
 export interface ResourceContext {
@@ -66,6 +67,7 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
   const t = resolveType(ctx, r);
   const q = r.url.searchParams;
   const dryRun = q.getAll('dryRun').includes('All');
+  const manager = fieldManagerOf(q, req.headers['user-agent']);
   const table = wantsTable(req.headers.accept);
   const admit = ESCALATION_CHECKED.has(`${t.group}/${t.resource}`)
     ? (object: Json): void => confirmNoEscalation(ctx.rbac, { user: r.user, resource: t.resource, namespace: ns, object })
@@ -133,17 +135,17 @@ export async function handleResource(ctx: ResourceContext, r: ResourceRequest, r
         return;
       }
       if (r.name) throw methodNotAllowed();
-      sendJson(res, 201, ctx.api.create(t, ns, body, { dryRun, ...(admit ? { admit } : {}) }));
+      sendJson(res, 201, ctx.api.create(t, ns, body, { dryRun, ...(admit ? { admit } : {}), ...(manager ? { manager } : {}) }));
       return;
     }
     case 'update': {
       const body = await readObject(req);
-      sendJson(res, 200, ctx.api.update(t, ns, name, body, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}) }));
+      sendJson(res, 200, ctx.api.update(t, ns, name, body, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}), ...(manager ? { manager } : {}) }));
       return;
     }
     case 'patch': {
       const raw = await readBody(req);
-      sendJson(res, 200, ctx.api.patch(t, ns, name, req.headers['content-type'] ?? '', raw, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}) }));
+      sendJson(res, 200, ctx.api.patch(t, ns, name, req.headers['content-type'] ?? '', raw, { subresource: r.subresource, dryRun, ...(admit ? { admit } : {}), ...(manager ? { manager } : {}) }));
       return;
     }
     case 'delete': {

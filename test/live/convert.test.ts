@@ -84,6 +84,7 @@ describe('fromCrdObject metadata', () => {
       },
       bookkeeping: { owner: 'calico-gitops', revision: 'abc', source: 'policies/web.yaml', specHash: 'h1' },
       resourceVersion: '42',
+      stored: { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', name: 'default.web', namespace: 'test1', uid: 'u-1' },
     });
   });
 
@@ -154,7 +155,7 @@ describe('fromKubernetesNetworkPolicy', () => {
         resourceVersion: '9',
         generation: 2,
         creationTimestamp: '2026-01-01T00:00:00Z',
-        managedFields: [{ manager: 'kubectl' }],
+        managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: '2026-01-01T00:00:00Z' }],
         labels: { app: 'x' },
         annotations: {
           'kubectl.kubernetes.io/last-applied-configuration': '{}',
@@ -176,6 +177,9 @@ describe('fromKubernetesNetworkPolicy', () => {
       },
       bookkeeping: { owner: 'calico-gitops', specHash: 'abc' },
       resourceVersion: '9',
+      // Not part of the manifest: who wrote it last and where it is stored, for drift reports.
+      stored: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'default.deny', namespace: 'test1', uid: 'u' },
+      lastWrite: { manager: 'kubectl-create', operation: 'Update', time: '2026-01-01T00:00:00Z' },
     });
   });
 });

@@ -25,6 +25,8 @@ export interface KubeHttpOptions {
   readonly ca?: string;
   /** Per-request timeout for non-watch requests. */
   readonly timeoutMs?: number;
+  /** User-Agent header; the API server derives the field manager from it (`calicoctl/v3.31.2 …`). */
+  readonly userAgent?: string;
 }
 
 export function createKubeHttp(o: KubeHttpOptions): KubeHttp {
@@ -35,7 +37,7 @@ export function createKubeHttp(o: KubeHttpOptions): KubeHttp {
   function open(method: HttpMethod, path: string, body: string | undefined, signal?: AbortSignal): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
       const target = new URL(path, base);
-      const headers: Record<string, string> = { Authorization: `Bearer ${o.token}`, Accept: 'application/json' };
+      const headers: Record<string, string> = { Authorization: `Bearer ${o.token}`, Accept: 'application/json', ...(o.userAgent ? { 'User-Agent': o.userAgent } : {}) };
       if (body !== undefined) {
         headers['Content-Type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
         headers['Content-Length'] = String(Buffer.byteLength(body));

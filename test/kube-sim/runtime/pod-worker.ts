@@ -254,7 +254,9 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
 
     let exitCode: number;
     if (image.kind === 'calicoctl') {
-      const api = createKubeHttp({ url: deps.url, token, ...(deps.ca ? { ca: deps.ca } : {}), timeoutMs: 10_000 });
+      // As libcalico-go's client-go config sends it, so managedFields name `calicoctl`.
+      const userAgent = `calicoctl/${image.version} (linux/amd64) kubernetes/$Format`;
+      const api = createKubeHttp({ url: deps.url, token, ...(deps.ca ? { ca: deps.ca } : {}), timeoutMs: 10_000, userAgent });
       const run = runCalicoctlImage({ argv: argvResult.argv, env, files, api, version: image.version, ...(deps.validator ? { validator: deps.validator } : {}), ...(deps.calicoctlFailureMode ? { failureMode: deps.calicoctlFailureMode } : {}), onOutput });
       // The emulation is not interruptible mid-request; a deadline still ends the container.
       exitCode = (await abortable(run, signal)).exitCode;
