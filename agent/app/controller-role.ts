@@ -13,7 +13,7 @@ import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
-import type { GitCredentials } from '../source/git-auth.js';
+import { gitCredentialsFrom } from '../source/git-auth.js';
 import { GitSource } from '../source/git-source.js';
 import { approvalKey } from './approvals.js';
 import { stagesFor } from './stages.js';
@@ -62,7 +62,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     logger: logger.child({ component: 'source' }),
     baseEnv: o.baseEnv,
     ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
-    ...credentials(config),
+    ...gitCredentialsFrom(config),
   });
   const queue = await createSyncQueue({ connection: config.redis, cluster: config.cluster, logger, prefix: o.prefix, clock: o.clock });
   const controller = new Controller({
@@ -135,10 +135,4 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       await queue.close();
     },
   };
-}
-
-function credentials(config: Config): { credentials?: GitCredentials } {
-  if (config.gitTokenFile) return { credentials: { kind: 'token', tokenFile: config.gitTokenFile } };
-  if (config.sshKeyFile) return { credentials: { kind: 'ssh', keyFile: config.sshKeyFile } };
-  return {};
 }

@@ -6,6 +6,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerAgent } from './commands/agent.js';
 import { registerStatus } from './commands/status.js';
 import { registerHistory } from './commands/history.js';
+import { registerRollback } from './commands/rollback.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerStatus(program);
   registerHistory(program);
+  registerRollback(program);
   return program;
 }
 

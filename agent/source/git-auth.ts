@@ -39,6 +39,13 @@ export interface GitAuthOptions {
   readonly secrets: readonly string[];
 }
 
+/** The credentials the configuration names (`--git-token-file` wins over `--ssh-key-file`). */
+export function gitCredentialsFrom(config: { readonly gitTokenFile?: string | undefined; readonly sshKeyFile?: string | undefined }): { credentials?: GitCredentials } {
+  if (config.gitTokenFile) return { credentials: { kind: 'token', tokenFile: config.gitTokenFile } };
+  if (config.sshKeyFile) return { credentials: { kind: 'ssh', keyFile: config.sshKeyFile } };
+  return {};
+}
+
 export const NO_AUTH: GitAuthOptions = { envConfig: [], env: {}, secrets: [] };
 
 export async function resolveGitAuth(credentials: GitCredentials | undefined): Promise<GitAuthOptions> {
