@@ -1,6 +1,7 @@
 // The composition root of `calico-gitops agent` and `calico-gitops worker`: one typed config in,
 // every adapter built once, and one stop() that shuts them down in order without losing a job.
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../config/config.js';
 import { redactedConfig } from '../config/config.js';
@@ -8,7 +9,10 @@ import type { CycleOutcome } from '../controller/cycle.js';
 import type { Summary } from '../controller/summarize.js';
 import { formatCalicoVersion } from '../domain/calico-version.js';
 import type { Clock, Logger } from '../domain/runtime.js';
-import { createHttpServer, parseListen } from '../http/server.js';
+import { createHttpServer, type HttpHandlers } from '../http/server.js';
+import { parseListen } from '../config/listen.js';
+import { ConfigError } from '../domain/errors.js';
+import type { KubeClients } from '../kube/client.js';
 import { createKubeClients } from '../kube/client.js';
 import { detectCluster } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
@@ -18,6 +22,7 @@ import { queuePrefix } from '../queue/keys.js';
 import type { FetchFn } from '../report/forge-http.js';
 import { createMetrics } from '../report/metrics.js';
 import { checkWebhook } from '../source/webhook-check.js';
+import { precheckWebhook } from '../source/webhook-verify.js';
 import { startControllerRole, type ControllerRole } from './controller-role.js';
 import { statusPortFor } from '../report/status-port.js';
 import { createStatusReporter } from './reporting.js';
@@ -53,11 +58,23 @@ export interface AgentProcess {
 
 export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentProcess> {
   const { config, logger } = o;
+  // Start-up checks first: everything that can fail on the operator's input fails here, before any
+  // role starts, so a failure leaves nothing running (no Lease taken, no job taken).
+  const secret = o.http && o.controller && config.webhookSecretFile ? await readWebhookSecret(config.webhookSecretFile) : undefined;
   const clients = createKubeClients({
     ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
     ...(config.context ? { context: config.context } : {}),
   });
-  const cluster = await detectCluster(clients, config.calicoVersion ? { calicoVersionOverride: config.calicoVersion } : {});
+  // The roles fill this in once started; until then the server answers health but is not ready.
+  const roles: { running?: Running } = {};
+  const http = o.http ? await listen({ config, logger, handlers: lazyHandlers(() => roles.running, { secret, branch: config.branch, webhooks: o.controller }) }) : undefined;
+  let cluster: Awaited<ReturnType<typeof detectCluster>>;
+  try {
+    cluster = await detectCluster(clients, config.calicoVersion ? { calicoVersionOverride: config.calicoVersion } : {});
+  } catch (err) {
+    await closeServer(http?.server);
+    throw err;
+  }
   logger.info(
     { calicoVersion: formatCalicoVersion(cluster.calicoVersion), apiMode: cluster.apiMode, server: clients.server, config: redactedConfig(config) },
     'starting',
@@ -104,66 +121,131 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       stops.push(() => worker?.stop() ?? Promise.resolve());
     }
   } catch (err) {
+    await closeServer(http?.server);
     await Promise.allSettled(stops.map((s) => s()));
     await live.stop();
     redis.disconnect();
     throw err;
   }
 
-  let url: string | undefined;
-  let server: ReturnType<typeof createHttpServer> | undefined;
-  if (o.http) {
-    const secret = config.webhookSecretFile ? (await readFile(config.webhookSecretFile, 'utf8')).trim() : undefined;
-    server = createHttpServer({
-      logger,
-      handlers: {
-        readiness: async () => ({
-          liveSynced: live.isSynced(),
-          redis: await redis.ping().then(() => true, () => false),
-          ...(controller ? { leaderKnown: await controller.leaderKnown() } : {}),
-        }),
-        metrics: async () => {
-          const counts = await controller?.queue.counts().catch(() => undefined);
-          for (const [state, n] of Object.entries(counts ?? {})) metrics.queueDepth.set({ state }, n);
-          return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-        },
-        status: async () => ({
-          cluster: config.cluster,
-          instance: config.instance,
-          calicoVersion: formatCalicoVersion(cluster.calicoVersion),
-          apiMode: cluster.apiMode,
-          leader: controller?.isLeader() ?? false,
-          live: { synced: live.isSynced(), objects: live.size(), sources: live.status() },
-          lastCycle: last ? { at: last.at, outcome: last.outcome.kind, revision: last.summary.revision, message: last.summary.message } : null,
-        }),
-        verifyWebhook: (headers, body) =>
-          secret === undefined
-            ? { ok: false, reason: 'no webhook secret configured (--webhook-secret-file)' }
-            : checkWebhook({ headers, body, secret, branch: config.branch }),
-        onPush: () => controller?.trigger(),
-      },
-    });
-    const { host, port } = parseListen(config.listen);
-    await new Promise<void>((resolve, reject) => {
-      server?.once('error', reject);
-      server?.listen(port, host, () => resolve());
-    });
-    const address = server.address() as AddressInfo;
-    url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    logger.info({ url }, 'http server listening');
-  }
+  roles.running = {
+    readiness: async (): Promise<Record<string, boolean>> => {
+      const redisUp = await redis.ping().then(() => true, () => false);
+      // A worker plans nothing: it is ready when it can take jobs (Redis) and run them (the API server).
+      if (!controller) return { redis: redisUp, apiServer: await apiServerReachable(clients) };
+      return { liveSynced: live.isSynced(), redis: redisUp, leaderKnown: await controller.leaderKnown() };
+    },
+    metrics: async () => {
+      const counts = await controller?.queue.counts().catch(() => undefined);
+      for (const [state, n] of Object.entries(counts ?? {})) metrics.queueDepth.set({ state }, n);
+      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    },
+    status: async () => ({
+      cluster: config.cluster,
+      instance: config.instance,
+      calicoVersion: formatCalicoVersion(cluster.calicoVersion),
+      apiMode: cluster.apiMode,
+      leader: controller?.isLeader() ?? false,
+      live: { synced: live.isSynced(), objects: live.size(), sources: live.status() },
+      lastCycle: last ? { at: last.at, outcome: last.outcome.kind, revision: last.summary.revision, message: last.summary.message } : null,
+    }),
+    onPush: () => controller?.trigger(),
+  };
 
   return {
-    ...(url ? { url } : {}),
+    ...(http ? { url: http.url } : {}),
     ...(controller ? { controller } : {}),
     ...(worker ? { worker } : {}),
     lastCycle: () => last,
     stop: async () => {
       // Stop taking webhooks first, then the roles (a worker finishes its job), then the cache.
-      if (server) await new Promise((r) => server?.close(r));
+      await closeServer(http?.server);
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err: String(err) }, 'stop failed'));
       await live.stop();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** What the HTTP server asks of the started roles. */
+interface Running {
+  readiness(): Promise<Record<string, boolean>>;
+  metrics(): Promise<{ contentType: string; body: string }>;
+  status(): Promise<unknown>;
+  onPush(): void;
+}
+
+function lazyHandlers(current: () => Running | undefined, o: { secret: string | undefined; branch: string; webhooks: boolean }): HttpHandlers {
+  return {
+    readiness: async () => (await current()?.readiness()) ?? { started: false },
+    metrics: async () => (await current()?.metrics()) ?? { contentType: 'text/plain; version=0.0.4', body: '' },
+    status: async () => (await current()?.status()) ?? { starting: true },
+    ...(o.webhooks
+      ? {
+          webhook: {
+            precheck: (headers) => precheckWebhook({ headers, secret: o.secret }),
+            verify: (headers, body) =>
+              o.secret === undefined
+                ? { ok: false, reason: 'no webhook secret configured (--webhook-secret-file)' }
+                : checkWebhook({ headers, body, secret: o.secret, branch: o.branch }),
+            onPush: () => current()?.onPush(),
+          },
+        }
+      : {}),
+  };
+}
+
+async function readWebhookSecret(file: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    const why = (cause as { code?: unknown }).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    throw new ConfigError(`--webhook-secret-file ${file} ${why}`, { code: 'webhook-secret', cause });
+  }
+  const secret = text.trim();
+  if (secret === '') throw new ConfigError(`--webhook-secret-file ${file} is empty`, { code: 'webhook-secret' });
+  return secret;
+}
+
+async function listen(o: { config: Config; logger: Logger; handlers: HttpHandlers }): Promise<{ server: Server; url: string }> {
+  const address = parseListen(o.config.listen);
+  if (!address) throw new ConfigError(`--listen must be [HOST]:PORT (got ${JSON.stringify(o.config.listen)})`, { code: 'listen' });
+  const server = createHttpServer({ logger: o.logger, handlers: o.handlers });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new ConfigError(
+          err.code === 'EADDRINUSE' ? `--listen ${o.config.listen}: the address is already in use` : `--listen ${o.config.listen}: ${err.message}`,
+          { code: 'listen', cause: err },
+        ),
+      ),
+    );
+    server.listen(address.port, address.host, () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  o.logger.info({ url }, 'http server listening');
+  return { server, url };
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return;
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+}
+
+/** The API server answers at all (any HTTP answer counts; a refused or timed-out connection does not). */
+async function apiServerReachable(clients: KubeClients): Promise<boolean> {
+  try {
+    await withTimeout(clients.apis.getAPIVersions(), 5_000);
+    return true;
+  } catch (err) {
+    return typeof (err as { code?: unknown }).code === 'number';
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]).finally(() => clearTimeout(timer));
 }

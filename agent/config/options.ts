@@ -1,5 +1,6 @@
 // The option table: every option is a flag and a CALICO_GITOPS_* variable (DESIGN.md).
 import { parseDuration } from './duration.js';
+import { parseListen } from './listen.js';
 import { parseCalicoVersion, type CalicoVersion } from '../domain/calico-version.js';
 
 export const FORGES = ['github', 'gitlab', 'gitea'] as const;
@@ -123,7 +124,13 @@ export const OPTIONS = {
   resyncInterval: duration('resync-interval', 'full resync period', 600_000),
   podTimeout: duration('pod-timeout', 'deadline of one calicoctl pod', 120_000),
   verifyTimeout: duration('verify-timeout', 'how long to wait for the live state to show a change', 60_000),
-  listen: str('listen', 'HTTP listen address', ':8080'),
+  listen: <WithDefault<string>>{
+    flag: 'listen',
+    description: 'HTTP listen address ([HOST]:PORT)',
+    default: ':8080',
+    parse: (raw: string): Parsed<string> =>
+      parseListen(raw) ? { ok: true, value: raw.trim() } : { ok: false, message: 'must be [HOST]:PORT, such as :8080 or 127.0.0.1:9000' },
+  },
   workers: int('workers', 'in-process workers run by `agent` (0 = separate worker processes only)', 1, 0, 64),
   deleteBudget: int('delete-budget', 'largest share of owned objects one plan may delete, in percent', 25, 0, 100),
   adopt: bool('adopt', 'take over existing unowned objects with the same key', false),

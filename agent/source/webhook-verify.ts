@@ -48,6 +48,18 @@ export function verifyWebhook(input: VerifyInput & { readonly headers: WebhookHe
   return fail('no signature header (X-Hub-Signature-256, X-Gitlab-Token or X-Gitea-Signature)');
 }
 
+/**
+ * What can be decided from the headers alone, before reading any of the body: a request with no
+ * signature header, or a GitLab token that does not match, is refused without costing a body read.
+ */
+export function precheckWebhook(input: { readonly headers: WebhookHeaders; readonly secret: string | undefined }): { readonly ok: true } | { readonly ok: false; readonly reason: string } {
+  if (!input.secret) return { ok: false, reason: 'no webhook secret configured (--webhook-secret-file)' };
+  if (header(input.headers, 'x-gitea-signature') ?? header(input.headers, 'x-forgejo-signature') ?? header(input.headers, 'x-hub-signature-256')) return { ok: true };
+  const gitlab = header(input.headers, 'x-gitlab-token');
+  if (gitlab !== undefined) return safeEqualText(gitlab, input.secret) ? { ok: true } : { ok: false, reason: 'token does not match' };
+  return { ok: false, reason: 'no signature header (X-Hub-Signature-256, X-Gitlab-Token or X-Gitea-Signature)' };
+}
+
 export function header(headers: WebhookHeaders, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return typeof value === 'string' ? value : value?.[0];

@@ -8,6 +8,7 @@ import {
   verifyGitLabToken,
   verifyWebhook,
   type WebhookHeaders,
+  precheckWebhook,
 } from '../../agent/source/webhook-verify.js';
 
 const SECRET = 'hook-s3cret';
@@ -114,5 +115,19 @@ describe('checkWebhook', () => {
     ['bad signature', sign('other'), push('refs/heads/main'), { ok: false, reason: 'signature does not match' }],
   ])('%s', (_name, headers, body, expected) => {
     expect(checkWebhook({ headers, body, secret: SECRET, branch: 'main' })).toEqual(expected);
+  });
+});
+
+describe('precheckWebhook (headers only, before the body is read)', () => {
+  it.each([
+    ['no secret configured', { 'x-hub-signature-256': 'sha256=00' }, undefined, false],
+    ['no signature header', { 'content-type': 'application/json' }, 's3cret', false],
+    ['a GitHub signature header (checked with the body later)', { 'x-hub-signature-256': 'sha256=00' }, 's3cret', true],
+    ['a Gitea signature header', { 'x-gitea-signature': 'ab' }, 's3cret', true],
+    ['a Forgejo signature header', { 'x-forgejo-signature': 'ab' }, 's3cret', true],
+    ['a matching GitLab token', { 'x-gitlab-token': 's3cret' }, 's3cret', true],
+    ['a wrong GitLab token', { 'x-gitlab-token': 'guess' }, 's3cret', false],
+  ])('%s → %s', (_what, headers, secret, ok) => {
+    expect(precheckWebhook({ headers, secret }).ok).toBe(ok);
   });
 });

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { startAgentProcess } from '../../app/agent-process.js';
 import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../config/logger.js';
+import { redactText } from '../../domain/redact.js';
 import { systemClock } from '../../domain/runtime.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
 
@@ -52,11 +53,12 @@ async function run(input: { options: Record<string, unknown>; role: 'agent' | 'w
       baseEnv: process.env,
       fetch: (url, init) => fetch(url, init),
       random: Math.random,
-      http: input.role === 'agent',
+      // Both roles serve health, readiness and metrics (the worker no webhook): deploy/ probes them.
+      http: true,
     });
   } catch (err) {
     logger.error({ err: err instanceof Error ? { name: err.name, message: err.message } : String(err) }, 'could not start');
-    process.stderr.write(`calico-gitops ${input.role}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`calico-gitops ${input.role}: ${redactText(err instanceof Error ? err.message : String(err))}\n`);
     return 1;
   }
   await new Promise<void>((resolve) => {
