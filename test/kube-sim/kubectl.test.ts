@@ -221,6 +221,7 @@ describe('kubectl apply -k deploy/', () => {
     expect(first.stdout).toContain('namespace/calico-gitops created');
     expect(first.stdout).toContain('clusterrole.rbac.authorization.k8s.io/calico-gitops-executor created');
     expect(first.stdout).toContain('deployment.apps/calico-gitops-agent created');
+    expect(first.stdout).toContain('persistentvolumeclaim/calico-gitops-redis-data created');
     const second = await k.run(['apply', '-k', DEPLOY]);
     expect(second.code).toBe(0);
     expect(second.stdout.split('\n').filter(Boolean).every((l) => l.endsWith(' unchanged'))).toBe(true);

@@ -63,6 +63,8 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   b('', 'v1', 'serviceaccounts', 'ServiceAccount', { ...NS, shortNames: ['sa'], subresources: ['token'] }),
   b('', 'v1', 'services', 'Service', { ...NS, shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   b('', 'v1', 'endpoints', 'Endpoints', { ...NS, shortNames: ['ep'] }),
+  // deploy/redis.yaml keeps Redis's append-only file (the audit) on a claim.
+  b('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', { ...NS, shortNames: ['pvc'], subresources: ['status'] }),
   b('', 'v1', 'nodes', 'Node', { ...CLUSTER, shortNames: ['no'], subresources: ['status'], fieldSelectors: ['spec.unschedulable'] }),
   b('', 'v1', 'events', 'Event', {
     ...NS,
