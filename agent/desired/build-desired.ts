@@ -69,7 +69,7 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
       if (candidate) candidates.push(candidate);
     }
   }
-  checkDuplicates(candidates, collector);
+  checkDuplicates(candidates, collector, input.calicoVersion);
   checkTierReferences(candidates, declaredTiers, collector);
 
   const issues = collector.resolve().sort(compareIssues);

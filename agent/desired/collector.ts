@@ -2,7 +2,7 @@
 // file:line:column) at the end, locating positions lazily, once per file that has problems.
 import type { CalicoVersion, Issue, JsonObject } from '../domain/index.js';
 import type { DocumentView, Path, Position, Report } from './document.js';
-import { columnOfOffset, createLocator, type Locator } from './parse/locator.js';
+import { columnOfOffset, createLocator, type Locator, type ScalarStyle } from './parse/locator.js';
 import { formatPath } from './path.js';
 
 interface Pending {
@@ -17,6 +17,10 @@ interface Pending {
 export interface InternalDocumentView extends DocumentView {
   /** Reports only if the value at `path` is written as a plain scalar (checked lazily). */
   reportIfPlain(problem: Report): void;
+  /** How the node at `path` is written (locates the file now: call it only for rare cases). */
+  styleOf(path: Path): ScalarStyle;
+  /** The same document seen with another value (calicoctl's decoding of it). */
+  withValue(value: JsonObject): InternalDocumentView;
 }
 
 export class IssueCollector {
@@ -41,6 +45,10 @@ export class IssueCollector {
   /** Records a problem of a document without holding on to its parsed value. */
   reportAt(file: string, document: number, report: Report, onlyIfPlain = false): void {
     this.pending.push({ file, document, report, onlyIfPlain });
+  }
+
+  styleAt(file: string, document: number, path: Path): ScalarStyle {
+    return this.locator(file).locate(document, path, 'value').style;
   }
 
   /** Position of a node (locates the file lazily). */
@@ -99,5 +107,13 @@ class View implements InternalDocumentView {
 
   reportIfPlain(report: Report): void {
     this.collector.reportAt(this.file, this.document, report, true);
+  }
+
+  styleOf(path: Path): ScalarStyle {
+    return this.collector.styleAt(this.file, this.document, path);
+  }
+
+  withValue(value: JsonObject): InternalDocumentView {
+    return value === this.value ? this : new View(this.collector, this.file, this.document, value, this.calicoVersion);
   }
 }

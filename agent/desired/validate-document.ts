@@ -35,11 +35,14 @@ function topLevelSchema(kind: KindInfo): FieldType {
   return schema;
 }
 
-export function validateDocument(view: InternalDocumentView, o: { line: number; calicoVersion: CalicoVersion }): Candidate | undefined {
-  const value = view.value;
-  const kind = identifyKind(view, value, o.calicoVersion);
+export function validateDocument(written: InternalDocumentView, o: { line: number; calicoVersion: CalicoVersion }): Candidate | undefined {
+  const kind = identifyKind(written, written.value, o.calicoVersion);
   if (!kind) return undefined;
-  walk(view, [], value, topLevelSchema(kind));
+  // Rules see the document as calicoctl decodes it; positions still come from the written text
+  // (the locator matches a canonical field name to its case-variant spelling).
+  const decoded = walk(written, [], written.value, topLevelSchema(kind), { calicoctl: !kind.appliedByKubectl });
+  const view = written.withValue(decoded as JsonObject);
+  const value = view.value;
   const meta = value['metadata'];
   if (meta === undefined || meta === null) {
     view.report({ path: [], code: 'name', message: 'metadata with a name is required' });

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildDesiredState } from '../../agent/desired/index.js';
-import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type SourceFile } from '../../agent/domain/index.js';
+import { DEFAULT_CALICO_VERSION, parseCalicoVersion, type Issue, type SourceFile } from '../../agent/domain/index.js';
 import { readPolicyDir } from '../../agent/source/read-dir.js';
 
 const root = fileURLToPath(new URL('../fixtures/desired/', import.meta.url));
@@ -22,7 +22,7 @@ interface Case {
   readonly files: SourceFile[];
 }
 
-function cases(kind: 'valid' | 'invalid'): Case[] {
+function cases(kind: 'valid' | 'invalid' | 'accepted'): Case[] {
   const dir = join(root, kind);
   return readdirSync(dir)
     .sort()
@@ -40,20 +40,48 @@ function versionOf(files: readonly SourceFile[]) {
   return (m && parseCalicoVersion(m[1] ?? '')) || DEFAULT_CALICO_VERSION;
 }
 
+function expectExactly(c: Case, issues: readonly Issue[]): void {
+  for (const file of c.files) {
+    const expected = [...file.content.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
+    const actual = issues
+      .filter((i) => i.file === file.path)
+      .sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message))
+      .map((i) => `${i.line}:${i.column} ${i.severity}: ${i.message}`);
+    expect(actual, file.path).toEqual(expected);
+  }
+}
+
 describe('invalid fixtures report exactly the expected problems', () => {
   it.each(cases('invalid').map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const result = buildDesiredState({ files: c.files, calicoVersion: versionOf(c.files) });
-    const issues = [...result.errors, ...result.warnings];
-    for (const file of c.files) {
-      const expected = [...file.content.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1]);
-      const actual = issues
-        .filter((i) => i.file === file.path)
-        .sort((a, b) => a.line - b.line || a.column - b.column || a.message.localeCompare(b.message))
-        .map((i) => `${i.line}:${i.column} ${i.severity}: ${i.message}`);
-      expect(actual, file.path).toEqual(expected);
-    }
+    expectExactly(c, [...result.errors, ...result.warnings]);
     expect(result.errors.length).toBeGreaterThan(0);
     expect(result.state.resources.size).toBe(0);
+  });
+});
+
+describe('accepted fixtures: what calicoctl accepts passes, with the expected warnings', () => {
+  it.each(cases('accepted').map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const result = buildDesiredState({ files: c.files, calicoVersion: versionOf(c.files) });
+    expectExactly(c, result.warnings);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings.length).toBeGreaterThan(0);
+    expect(result.state.resources.size).toBeGreaterThan(0);
+  });
+
+  it('keeps what Calico stores: canonical field names, string label values, YAML 1.1 booleans', () => {
+    const c = cases('accepted').find((x) => x.name === 'case-and-scalars.yaml');
+    if (!c) throw new Error('fixture missing');
+    const result = buildDesiredState({ files: c.files, calicoVersion: DEFAULT_CALICO_VERSION });
+    const manifest = result.state.resources.get('GlobalNetworkPolicy//case-and-scalars' as never)?.manifest;
+    expect(manifest?.metadata.labels).toEqual({ enabled: 'true', replicas: '3', legacy: 'true', ratio: '1.5', quoted: 'no' });
+    expect(manifest?.spec).toMatchObject({
+      order: 10,
+      selector: "app == 'web'",
+      doNotTrack: true,
+      ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80] } }],
+    });
+    expect(Object.keys(manifest?.spec ?? {})).not.toContain('Order');
   });
 });
 
@@ -65,10 +93,13 @@ describe('valid fixtures', () => {
   });
 
   it('validate together (no duplicates across files)', () => {
-    const files = cases('valid').flatMap((c) => c.files);
+    // Files pinned to another Calico version (`# calico-version:`) are left out.
+    const files = cases('valid')
+      .filter((c) => !c.files.some((f) => /^# calico-version:/m.test(f.content)))
+      .flatMap((c) => c.files);
     const result = buildDesiredState({ files, calicoVersion: DEFAULT_CALICO_VERSION });
     expect(result.errors).toEqual([]);
-    expect(result.state.resources.size).toBe(14);
+    expect(result.state.resources.size).toBe(19);
   });
 });
 

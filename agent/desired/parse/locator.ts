@@ -102,16 +102,21 @@ function child(frame: Frame, seg: string | number): { key: Frame | undefined; va
   const obj = value as Record<string, unknown>;
   // Children alternate key, value; resynchronise on anything unexpected (merge keys, retries).
   const kids = frame.children;
+  // Rules speak of fields by their canonical name; calicoctl also reads `Order` as `order`, so a
+  // key that differs only in case is the node when no exact one exists.
+  let folded: { key: Frame; value: Frame } | undefined;
+  const wanted = String(seg);
   for (let i = 0; i + 1 < kids.length; ) {
     const k = collapse(kids[i] as Frame);
     const v = collapse(kids[i + 1] as Frame);
     const name = k.result;
     if ((typeof name === 'string' || typeof name === 'number') && Object.is(obj[String(name)], v.result)) {
-      if (String(name) === String(seg)) return { key: k, value: v };
+      if (String(name) === wanted) return { key: k, value: v };
+      if (!folded && String(name).toLowerCase() === wanted.toLowerCase()) folded = { key: k, value: v };
       i += 2;
     } else i += 1;
   }
-  return undefined;
+  return folded;
 }
 
 function describe(input: string, lineStarts: readonly number[], frame: Frame): Located {

@@ -1,11 +1,13 @@
 // One entry of a Calico policy's `ingress`/`egress` list, as libcalico-go's validator checks it.
-import type { JsonObject, JsonValue } from '../../domain/index.js';
+import { atLeast, type JsonObject, type JsonValue } from '../../domain/index.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { DocumentView, Path } from '../document.js';
 import { error, list, obj, text } from './helpers.js';
-import { isPortName } from './names.js';
-import { parseCidr } from './net.js';
-import { checkSelector, checkSelectors } from './selector-field.js';
+import { checkAnnotations } from './annotations.js';
+import { checkListLimit, V333 } from './limits-v333.js';
+import { isCalicoName, isPortName } from './names.js';
+import { maskedForm, parseCidr } from './net.js';
+import { checkSelector, checkSelectors, checkUncappedSelector } from './selector-field.js';
 
 export const ACTIONS = ['Allow', 'Deny', 'Log', 'Pass'] as const;
 export const PROTOCOL_NAMES = ['TCP', 'UDP', 'ICMP', 'ICMPv6', 'SCTP', 'UDPLite'] as const;
@@ -56,6 +58,7 @@ function checkPorts(doc: DocumentView, rulePath: Path, side: string, entity: Jso
   for (const field of ['ports', 'notPorts']) {
     const ports = list(entity[field]);
     if (ports.length === 0) continue;
+    checkListLimit(doc, [...rulePath, side, field], ports, V333.portsPerRule, `${field} entries`);
     const proto = protocolValue(protocol);
     if (proto === undefined || !PORT_PROTOCOLS.has(proto)) {
       error(doc, [...rulePath, side, field], 'ports', 'rules that specify ports must set protocol to TCP or UDP or SCTP');
@@ -73,6 +76,7 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
     const entity = obj(rule[side]);
     if (!entity) continue;
     for (const field of ['nets', 'notNets']) {
+      checkListLimit(doc, [...rulePath, side, field], entity[field], V333.netsPerRule, `${field} entries`);
       list(entity[field]).forEach((n, i) => {
         const s = text(n);
         if (s === undefined) return;
@@ -82,6 +86,10 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
           return error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is not a valid CIDR${hint}`);
         }
         families.add(net.family);
+        // libcalico-go lib/validator/v3/validator.go:693 (validateIPNetwork, the `net` tag on rule
+        // nets/notNets, api policy_common.go:112,166): a rule CIDR must be strictly masked.
+        const masked = maskedForm(s);
+        if (masked) error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" has host bits set; Calico requires a masked network here (did you mean "${masked}"?)`);
         if ((ipVersion === 4 || ipVersion === 6) && net.family !== ipVersion) {
           error(doc, [...rulePath, side, field, i], 'cidr', `"${s}" is an IPv${net.family} CIDR but the rule has ipVersion ${ipVersion}`);
         }
@@ -118,19 +126,49 @@ function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
   }
 }
 
+// HTTP match: libcalico-go lib/validator/v3/validator.go:859-899 (validateHTTPMethods,
+// validateHTTPPaths) and :1327-1333 (the protocol must equal the string "TCP" up to v3.31; v3.32
+// moved the check to the CRD rule `self.protocol == 'TCP' || self.protocol == 6`, api
+// policy_common.go:37). v3.32 also caps methods and paths at 20 and a path at 1024 characters
+// (api policy_common.go:87-108 at v3.32.0).
 function checkHttp(doc: DocumentView, rulePath: Path, rule: JsonObject, ctx: RuleContext): void {
   const http = obj(rule['http']);
   if (!http) return;
   const path = [...rulePath, 'http'];
+  const v332 = atLeast(doc.calicoVersion, 3, 32);
   if (ctx.direction !== 'ingress') error(doc, path, 'http', 'http match criteria are only allowed on ingress rules');
   if (typeof rule['action'] === 'string' && rule['action'] !== 'Allow') error(doc, path, 'http', 'http match criteria are only valid for Allow rules');
-  const proto = protocolValue(rule['protocol']);
-  if (proto !== undefined && proto !== 'TCP' && proto !== 6) error(doc, path, 'http', 'http match criteria need protocol TCP (or no protocol)');
-  list(http['paths']).forEach((p, i) => {
+  const raw = rule['protocol'];
+  if (raw !== undefined && raw !== null) {
+    const proto = protocolValue(raw);
+    if (proto !== 'TCP' && !(v332 && proto === 6)) {
+      const hint = proto === 6 ? ' (up to v3.31 Calico compares the protocol with the name "TCP", so the number 6 does not count)' : '';
+      error(doc, [...rulePath, 'protocol'], 'http', `rules that specify HTTP fields must set protocol to TCP or leave it empty${hint}`);
+    }
+  }
+  const methods = list(http['methods']);
+  if (v332 && methods.length > 20) error(doc, [...path, 'methods'], 'http', `at most 20 HTTP methods are allowed (Calico v3.32+), got ${methods.length}`);
+  const seen = new Set<string>();
+  methods.forEach((m, i) => {
+    if (typeof m !== 'string') return;
+    if (seen.has(m)) error(doc, [...path, 'methods', i], 'http', `HTTP method "${m}" is listed twice`);
+    seen.add(m);
+  });
+  const paths = list(http['paths']);
+  if (v332 && paths.length > 20) error(doc, [...path, 'paths'], 'http', `at most 20 HTTP paths are allowed (Calico v3.32+), got ${paths.length}`);
+  paths.forEach((p, i) => {
     const entry = obj(p);
     if (!entry) return;
-    const n = (entry['exact'] !== undefined ? 1 : 0) + (entry['prefix'] !== undefined ? 1 : 0);
-    if (n !== 1) error(doc, [...path, 'paths', i], 'http', 'each http path needs exactly one of exact or prefix');
+    const exact = text(entry['exact']) ?? '';
+    const prefix = text(entry['prefix']) ?? '';
+    if ((exact === '') === (prefix === '')) return error(doc, [...path, 'paths', i], 'http', 'each http path needs exactly one of exact or prefix');
+    const field = exact === '' ? 'prefix' : 'exact';
+    const value = exact === '' ? prefix : exact;
+    if (!value.startsWith('/') || /[? #]/.test(value)) {
+      error(doc, [...path, 'paths', i, field], 'http', `invalid path "${value}": it must start with "/" and contain no "?", "#" or space`);
+    } else if (v332 && [...value].length > 1024) {
+      error(doc, [...path, 'paths', i, field], 'http', `path is ${[...value].length} characters long, more than the 1024 Calico v3.32+ allows`);
+    }
   });
 }
 
@@ -141,7 +179,7 @@ function checkEntity(doc: DocumentView, rulePath: Path, side: 'source' | 'destin
   checkSelectors(doc, path, entity, ['selector', 'notSelector'], 'endpoint');
   checkSelector(doc, path, 'namespaceSelector', entity['namespaceSelector'], 'rule-namespace');
   const sa = obj(entity['serviceAccounts']);
-  if (sa) checkSelector(doc, [...path, 'serviceAccounts'], 'selector', sa['selector'], 'service-account');
+  if (sa) checkUncappedSelector(doc, [...path, 'serviceAccounts'], 'selector', sa['selector'], 'service-account');
   checkPorts(doc, rulePath, side, entity, rule['protocol']);
   const services = obj(entity['services']);
   if (services) {
@@ -157,6 +195,14 @@ function checkEntity(doc: DocumentView, rulePath: Path, side: 'source' | 'destin
     }
     if (!text(services['name'])) error(doc, sp, 'services', 'services needs a name');
     if (ctx.global && !text(services['namespace'])) error(doc, sp, 'services', 'services in a global policy needs a namespace');
+    // api policy_common.go:184,188 (`validate:"omitempty,name"`: validator.go:408, the DNS-1123
+    // subdomain pattern without a length limit); v3.33 adds MaxLength=253 (policy_common.go:236,241).
+    for (const f of ['name', 'namespace'] as const) {
+      const value = text(services[f]);
+      if (value === undefined || value === '') continue;
+      if (!isCalicoName(value)) error(doc, [...sp, f], 'services', `services ${f} "${value}" must be a lower-case DNS-1123 subdomain (a-z, 0-9, "-" and ".")`);
+      else if (atLeast(doc.calicoVersion, 3, 33) && value.length > 253) error(doc, [...sp, f], 'services', `services ${f} is ${value.length} characters long, more than the 253 Calico v3.33+ allows`);
+    }
     const clash = ['selector', 'notSelector', 'namespaceSelector', 'nets', 'notNets', 'serviceAccounts'].filter((f) => entity[f] !== undefined && entity[f] !== null);
     if (clash.length > 0) error(doc, sp, 'services', `services cannot be combined with ${clash.join(', ')}`);
   }
@@ -181,4 +227,7 @@ export function checkRule(doc: DocumentView, rulePath: Path, value: JsonValue, c
   checkHttp(doc, rulePath, rule, ctx);
   checkEntity(doc, rulePath, 'source', rule, ctx);
   checkEntity(doc, rulePath, 'destination', rule, ctx);
+  // api policy_common.go:65 (RuleMetadata), validator.go:2193 validateRuleMetadata.
+  const meta = obj(rule['metadata']);
+  if (meta) checkAnnotations(doc, [...rulePath, 'metadata', 'annotations'], obj(meta['annotations']));
 }

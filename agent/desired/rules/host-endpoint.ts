@@ -2,7 +2,7 @@
 import type { DocumentView } from '../document.js';
 import { portProblem, PROTOCOL_NAMES, protocolValue } from './calico-rule.js';
 import { error, list, obj, spec, text, type Rule } from './helpers.js';
-import { isDnsSubdomain, isPortName } from './names.js';
+import { isCalicoName, isDnsSubdomain, isPortName } from './names.js';
 import { ipFamily } from './net.js';
 
 function nodeAndInterface(doc: DocumentView): void {
@@ -23,6 +23,15 @@ function expectedIPs(doc: DocumentView): void {
   list(spec(doc)['expectedIPs']).forEach((ip, i) => {
     if (typeof ip === 'string' && ipFamily(ip) === undefined) {
       error(doc, ['spec', 'expectedIPs', i], 'host-endpoint', `expectedIPs entry "${ip}" must be an IP address (not a CIDR)`);
+    }
+  });
+}
+
+// api hostendpoint.go:81 at v3.31: profiles `validate:"omitempty,dive,name"` (validator.go:408).
+function profiles(doc: DocumentView): void {
+  list(spec(doc)['profiles']).forEach((p, i) => {
+    if (typeof p === 'string' && !isCalicoName(p)) {
+      error(doc, ['spec', 'profiles', i], 'host-endpoint', `profile "${p}" must be a lower-case DNS-1123 subdomain (a-z, 0-9, "-" and ".")`);
     }
   });
 }
@@ -50,4 +59,4 @@ function ports(doc: DocumentView): void {
   });
 }
 
-export const hostEndpointRules: readonly Rule[] = [nodeAndInterface, expectedIPs, ports];
+export const hostEndpointRules: readonly Rule[] = [nodeAndInterface, expectedIPs, profiles, ports];

@@ -1,6 +1,7 @@
 // Names, namespaces, labels and annotations: the same for every kind, parametrised by scope.
 import { isBookkeepingAnnotation, isCalicoManagedKey, type KindInfo } from '../../domain/index.js';
 import type { DocumentView } from '../document.js';
+import { checkAnnotations } from './annotations.js';
 import { error, metadata, obj, text, type Rule } from './helpers.js';
 import { isDnsLabel, isDnsSubdomain, labelKeyProblem, labelValueProblem } from './names.js';
 
@@ -64,11 +65,9 @@ function checkLabelsAndAnnotations(doc: DocumentView, kind: KindInfo): void {
     const valueProblem = v === undefined ? undefined : labelValueProblem(v);
     if (valueProblem) error(doc, ['metadata', 'labels', key], 'label', `label value "${v ?? ''}": ${valueProblem}`);
   }
-  for (const key of Object.keys(obj(meta['annotations']) ?? {})) {
-    const keyProblem = labelKeyProblem(key);
+  for (const key of checkAnnotations(doc, ['metadata', 'annotations'], obj(meta['annotations']))) {
     const path = ['metadata', 'annotations', key];
-    if (keyProblem) doc.report({ path, at: 'key', code: 'annotation', message: `annotation key "${key}": ${keyProblem}` });
-    else if (isBookkeepingAnnotation(key)) {
+    if (isBookkeepingAnnotation(key)) {
       doc.report({ path, at: 'key', severity: 'warning', code: 'managed-annotation', message: `annotation "${key}" is written by calico-gitops itself; the value here is ignored` });
     } else if (isCalicoManagedKey(key)) {
       doc.report({ path, at: 'key', severity: 'warning', code: 'managed-annotation', message: `annotation "${key}" is managed by Calico; the value here is ignored` });

@@ -38,3 +38,13 @@ export function labelValueProblem(value: string): string | undefined {
 export function isPortName(name: string): boolean {
   return name.length >= 1 && name.length <= 15 && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name) && /[a-z]/.test(name) && !name.includes('--');
 }
+
+const CALICO_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Calico's `name` tag (libcalico-go lib/validator/v3/validator.go:408, validateName): the
+ * DNS-1123 subdomain pattern with no length limit of its own.
+ */
+export function isCalicoName(name: string): boolean {
+  return CALICO_NAME.test(name);
+}

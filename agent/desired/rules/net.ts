@@ -24,3 +24,79 @@ export function ipFamily(text: string): 4 | 6 | undefined {
   const f = isIP(text);
   return f === 4 || f === 6 ? f : undefined;
 }
+
+/**
+ * The network a CIDR with host bits set stands for (`1.2.3.4/24` -> `1.2.3.0/24`), or undefined
+ * when it is already masked (or not a CIDR). Calico's `net` validator (libcalico-go
+ * lib/validator/v3/validator.go:693, validateIPNetwork) rejects the former: it compares the parsed
+ * IP with the IP of the parsed network.
+ */
+export function maskedForm(text: string): string | undefined {
+  const net = parseCidr(text);
+  if (!net) return undefined;
+  const slash = text.indexOf('/');
+  const ip = slash === -1 ? text : text.slice(0, slash);
+  const bytes = net.family === 4 ? ipv4Bytes(ip) : ipv6Bytes(ip);
+  if (!bytes) return undefined;
+  let changed = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, net.prefix - i * 8));
+    const mask = keep === 0 ? 0 : (0xff << (8 - keep)) & 0xff;
+    const masked = (bytes[i] ?? 0) & mask;
+    if (masked !== bytes[i]) changed = true;
+    bytes[i] = masked;
+  }
+  if (!changed) return undefined;
+  return `${net.family === 4 ? bytes.join('.') : formatIpv6(bytes)}/${net.prefix}`;
+}
+
+function ipv4Bytes(ip: string): number[] | undefined {
+  const parts = ip.split('.').map(Number);
+  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : undefined;
+}
+
+function ipv6Bytes(ip: string): number[] | undefined {
+  let text = ip.split('%')[0] ?? '';
+  let tail: number[] = [];
+  const lastColon = text.lastIndexOf(':');
+  if (text.slice(lastColon + 1).includes('.')) {
+    const v4 = ipv4Bytes(text.slice(lastColon + 1));
+    if (!v4) return undefined;
+    tail = v4;
+    text = `${text.slice(0, lastColon + 1)}0:0`;
+  }
+  const [head = '', rest] = text.split('::');
+  const groups = (s: string) => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
+  const left = groups(head);
+  const right = rest === undefined ? [] : groups(rest);
+  const fill = rest === undefined ? [] : new Array<number>(8 - left.length - right.length).fill(0);
+  const all = [...left, ...fill, ...right];
+  if (all.length !== 8) return undefined;
+  const bytes = all.flatMap((g) => [(g >> 8) & 0xff, g & 0xff]);
+  if (tail.length === 4) bytes.splice(12, 4, ...tail);
+  return bytes;
+}
+
+/** RFC 5952 text: lower case, the longest run of zero groups (two or more) shortened to `::`. */
+function formatIpv6(bytes: readonly number[]): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart === -1) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}

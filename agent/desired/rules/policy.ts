@@ -1,9 +1,10 @@
 // Policy-level rules shared by NetworkPolicy, GlobalNetworkPolicy and their staged forms.
-import { requiresTierPrefixedNames } from '../../domain/index.js';
+import { atLeast, requiresTierPrefixedNames } from '../../domain/index.js';
 import { didYouMean } from '../did-you-mean.js';
 import type { DocumentView } from '../document.js';
 import { checkRule } from './calico-rule.js';
 import { error, list, metadata, spec, text, warning, type Rule } from './helpers.js';
+import { checkListLimit, V333 } from './limits-v333.js';
 import { checkSelector } from './selector-field.js';
 
 const SPEC = ['spec'] as const;
@@ -42,21 +43,57 @@ function rules(global: boolean): Rule {
   };
 }
 
-/** v3.29–v3.31 name policies in a non-default tier `<tier>.<name>` (CALICO.md, "Names"). */
+const DEFAULT_PREFIX = 'default.';
+/** Names Calico takes as already tier-formatted (libcalico-go lib/names/policy.go:180, policyNameIsFormatted). */
+const FORMATTED_PREFIXES = ['knp.default.', 'kanp.adminnetworkpolicy.', 'kbanp.baselineadminnetworkpolicy.', 'ossg.'] as const;
+/** Kubernetes' limit on the CRD object name (DNS-1123 subdomain). */
+const MAX_STORED_NAME = 253;
+
+/**
+ * Policy names and tiers, version by version (CALICO.md, "Names"; libcalico-go lib/names/policy.go
+ * and lib/clientv3/networkpolicy.go:66 at v3.30/v3.31, :70-75 BackendTieredPolicyName at v3.29):
+ *  - v3.29–v3.31: a policy in tier T other than default is named `T.<name>`; a default-tier
+ *    name with a dot must start with `default.` (ValidateTieredPolicyName, policy.go:107-129).
+ *  - `default.<name>` in the default tier: accepted everywhere, but only from v3.30 does Calico
+ *    keep the written name (lib/backend/k8s/resources/resources.go:147-155 stores it in the
+ *    metadata annotation); v3.29 and older read it back as `<name>`, so the repository and the
+ *    cluster would never agree and we refuse it there.
+ *  - up to v3.31 a default-tier policy is stored as `default.<name>` (resources.go:195-209,
+ *    TieredPolicyName), and that object name may not exceed 253 characters.
+ */
 function tierPrefix(doc: DocumentView): void {
-  const tier = text(spec(doc)['tier']) ?? 'default';
+  const tier = text(spec(doc)['tier']) || 'default';
   const name = text(metadata(doc)['name']);
-  if (name && tier === 'default' && name.startsWith('default.') && name.length > 'default.'.length) {
-    // Calico hides the default tier's prefix: `default.foo` is stored and read back as `foo`, so
-    // the repository and the cluster would never agree on the name.
-    error(doc, ['metadata', 'name'], 'tier-prefix', `a policy in the default tier is shown by Calico without the "default." prefix; name it "${name.slice('default.'.length)}"`);
+  if (!name) return;
+  const path = ['metadata', 'name'];
+  const v = doc.calicoVersion;
+  if (tier === 'default' && name.startsWith(DEFAULT_PREFIX) && name.length > DEFAULT_PREFIX.length && !atLeast(v, 3, 30)) {
+    error(doc, path, 'tier-prefix', `Calico before v3.30 reads a policy named "${name}" back as "${name.slice(DEFAULT_PREFIX.length)}"; name it "${name.slice(DEFAULT_PREFIX.length)}"`);
     return;
   }
-  if (!name || tier === 'default' || !requiresTierPrefixedNames(doc.calicoVersion)) return;
+  if (!atLeast(v, 3, 32)) {
+    const stored = tier === 'default' && !name.includes('.') ? `${DEFAULT_PREFIX}${name}` : name;
+    if (stored.length > MAX_STORED_NAME) {
+      error(
+        doc,
+        path,
+        'name',
+        `Calico before v3.32 stores this policy as "default.<name>", which may be at most ${MAX_STORED_NAME} characters: the name may have at most ${MAX_STORED_NAME - DEFAULT_PREFIX.length}, it has ${name.length}`,
+      );
+    }
+  }
+  if (!requiresTierPrefixedNames(v) || FORMATTED_PREFIXES.some((p) => name.startsWith(p))) return;
+  if (tier === 'default') {
+    // Names with more dots are refused by the name rule already (metadata.ts).
+    if (name.split('.').length === 2 && !name.startsWith(DEFAULT_PREFIX)) {
+      error(doc, path, 'tier-prefix', `in Calico v3.29-v3.31 a default-tier policy name may contain a dot only after "default." ("default.${name.split('.').pop() ?? name}"); calicoctl: Incorrectly formatted policy name ${name}`);
+    }
+    return;
+  }
   if (!name.startsWith(`${tier}.`)) {
     error(
       doc,
-      ['metadata', 'name'],
+      path,
       'tier-prefix',
       `in Calico v3.29-v3.31 a policy in tier "${tier}" must be named "${tier}.<name>" (e.g. "${tier}.${name.split('.').pop() ?? name}")`,
     );
@@ -66,7 +103,8 @@ function tierPrefix(doc: DocumentView): void {
 export function stagedAction(doc: DocumentView): void {
   const s = spec(doc);
   const value = s['stagedAction'];
-  if (typeof value === 'string' && !(STAGED_ACTIONS as readonly string[]).includes(value)) {
+  // `validate:"omitempty,stagedAction"` (api stagednetworkpolicy.go:42): "" is unset.
+  if (typeof value === 'string' && value !== '' && !(STAGED_ACTIONS as readonly string[]).includes(value)) {
     error(doc, ['spec', 'stagedAction'], 'staged-action', `stagedAction "${value}" must be one of ${STAGED_ACTIONS.join(', ')}${didYouMean(value, STAGED_ACTIONS)}`);
   }
   if (value === 'Delete') {
@@ -78,12 +116,21 @@ export function stagedAction(doc: DocumentView): void {
   }
 }
 
+// api networkpolicy.go:120 at v3.31: `validate:"omitempty,unique,dive,oneof=AssumeNeededOnEveryNode"`.
 function performanceHints(doc: DocumentView): void {
+  const seen = new Set<string>();
   list(spec(doc)['performanceHints']).forEach((h, i) => {
-    if (typeof h === 'string' && !(PERFORMANCE_HINTS as readonly string[]).includes(h)) {
+    if (typeof h !== 'string') return;
+    if (!(PERFORMANCE_HINTS as readonly string[]).includes(h)) {
       error(doc, ['spec', 'performanceHints', i], 'performance-hint', `unknown performance hint "${h}"${didYouMean(h, PERFORMANCE_HINTS)}`);
-    }
+    } else if (seen.has(h)) error(doc, ['spec', 'performanceHints', i], 'performance-hint', `performance hint "${h}" is listed twice`);
+    seen.add(h);
   });
+}
+
+function ruleCounts(doc: DocumentView): void {
+  const s = spec(doc);
+  for (const field of ['ingress', 'egress']) checkListLimit(doc, ['spec', field], s[field], V333.rulesPerDirection, `${field} rules`);
 }
 
 /** GlobalNetworkPolicy flags: preDNAT / doNotTrack / applyOnForward combinations. */
@@ -105,6 +152,7 @@ export function policyRules(o: { global: boolean; staged: boolean }): readonly R
     types,
     selectors,
     rules(o.global),
+    ruleCounts,
     tierPrefix,
     performanceHints,
     ...(o.global ? [globalFlags] : []),

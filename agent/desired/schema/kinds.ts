@@ -5,16 +5,25 @@ import type { KindId } from '../../domain/index.js';
 import { any, arrayOf, bool, int, intOrString, num, object, str, stringMap, type FieldType } from './types.js';
 
 const SERVER_SET = 'set by the cluster, not by the repository';
+const NOT_APPLIED = 'calico-gitops applies name, namespace, labels and annotations only';
 
+// Every field of Kubernetes' ObjectMeta is known to calicoctl's strict decoder
+// (calicoctl/calicoctl/resourcemgr/resourcemgr.go:455, yaml.UnmarshalStrict into the v3 type),
+// so none is an unknown field; the ones we do not carry are ignored with a warning.
 export const metadataSchema: FieldType = object(
   { name: str, namespace: str, labels: stringMap, annotations: stringMap },
   {
     uid: SERVER_SET,
     resourceVersion: SERVER_SET,
     creationTimestamp: SERVER_SET,
+    deletionTimestamp: SERVER_SET,
+    deletionGracePeriodSeconds: SERVER_SET,
     generation: SERVER_SET,
     managedFields: SERVER_SET,
     selfLink: SERVER_SET,
+    generateName: `${NOT_APPLIED}; a policy needs a fixed name`,
+    finalizers: NOT_APPLIED,
+    ownerReferences: NOT_APPLIED,
   },
 );
 

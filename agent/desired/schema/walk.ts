@@ -28,81 +28,213 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-export function walk(doc: InternalDocumentView, path: Path, value: unknown, type: FieldType): void {
-  walkAt(doc, [...path], value, type);
+export interface WalkOptions {
+  /**
+   * Decode as calicoctl does (sigs.k8s.io/yaml into the v3 Go types, resourcemgr.go:455): field
+   * names match case-insensitively, and a number, boolean or null where a string-map value is
+   * expected becomes the string Go writes for it. kubectl (Kubernetes kinds) refuses both.
+   */
+  readonly calicoctl: boolean;
+}
+
+/**
+ * Checks `value` against `type` and returns it as calicoctl decodes it: the same reference when
+ * nothing changes (almost always), else a copy with canonical field names and coerced strings.
+ */
+export function walk(doc: InternalDocumentView, path: Path, value: unknown, type: FieldType, options: WalkOptions): unknown {
+  return walkAt(doc, [...path], value, type, options.calicoctl);
+}
+
+const foldedFields = new WeakMap<object, ReadonlyMap<string, string>>();
+
+function foldMap(fields: Readonly<Record<string, FieldType>>): ReadonlyMap<string, string> {
+  let map = foldedFields.get(fields);
+  if (!map) {
+    map = new Map(Object.keys(fields).map((k) => [k.toLowerCase(), k]));
+    foldedFields.set(fields, map);
+  }
+  return map;
 }
 
 // `stack` is the current path, pushed and popped in place: copied only when a problem is reported
 // (a document has hundreds of nodes and usually no problem).
-function walkAt(doc: InternalDocumentView, stack: PathSegment[], value: unknown, type: FieldType): void {
-  if (value === null || value === undefined || type.t === 'any') return;
+function walkAt(doc: InternalDocumentView, stack: PathSegment[], value: unknown, type: FieldType, ctl: boolean): unknown {
+  if (value === null || value === undefined || type.t === 'any') return value;
   switch (type.t) {
     case 'string':
       if (typeof value !== 'string') mismatch(doc, [...stack], value, type);
       else if (YAML11_BOOLEANS.has(value)) yaml11Boolean(doc, [...stack], value);
-      return;
+      return value;
     case 'number':
     case 'integer':
       if (typeof value !== 'number' || !Number.isFinite(value) || (type.t === 'integer' && !Number.isInteger(value))) {
         mismatch(doc, [...stack], value, type);
       }
-      return;
+      return value;
     case 'boolean':
       if (typeof value !== 'boolean') {
         const word = typeof value === 'string' ? YAML11_BOOLEANS.get(value) : undefined;
+        // go-yaml (YAML 1.1) reads a plain `yes` as true: calicoctl accepts it.
+        if (ctl && word !== undefined && doc.styleOf([...stack]) === 'plain') {
+          doc.report({ path: [...stack], code: 'coerced-boolean', severity: 'warning', message: `unquoted ${String(value)} is the boolean ${word} for calicoctl (YAML 1.1): Calico stores ${word}; write ${word}` });
+          return word;
+        }
         const hint = word === undefined ? '' : `; "${String(value)}" is a string in YAML 1.2 but ${word} for kubectl and calicoctl: write ${word}`;
         doc.report({ path: [...stack], code: 'type', message: `must be true or false, got ${describeValue(value)}${hint}` });
       }
-      return;
+      return value;
     case 'int-or-string':
       if (typeof value === 'string') {
         if (YAML11_BOOLEANS.has(value)) yaml11Boolean(doc, [...stack], value);
       } else if (typeof value !== 'number') mismatch(doc, [...stack], value, type);
-      return;
+      return value;
     case 'string-map':
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, [...stack], value, type);
-      for (const k in value) {
-        const v = (value as Record<string, unknown>)[k];
-        if (typeof v !== 'string') {
-          doc.report({ path: [...stack, k], code: 'type', message: `value of ${JSON.stringify(k)} must be a string, got ${describeValue(v)}; quote it` });
-        } else if (YAML11_BOOLEANS.has(v)) yaml11Boolean(doc, [...stack, k], v);
+      return walkStringMap(doc, stack, value, ctl);
+    case 'array': {
+      if (!Array.isArray(value)) {
+        mismatch(doc, [...stack], value, type);
+        return value;
       }
-      return;
-    case 'array':
-      if (!Array.isArray(value)) return mismatch(doc, [...stack], value, type);
+      let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         stack.push(i);
-        walkAt(doc, stack, value[i], type.of);
+        const item: unknown = value[i];
+        const next = walkAt(doc, stack, item, type.of, ctl);
         stack.pop();
+        if (next !== item) (out ??= [...value])[i] = next;
       }
-      return;
-    case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return mismatch(doc, [...stack], value, type);
-      for (const k in value) {
-        const v = (value as Record<string, unknown>)[k];
-        const field = Object.hasOwn(type.fields, k) ? type.fields[k] : undefined;
-        if (field) {
-          stack.push(k);
-          walkAt(doc, stack, v, field);
-          stack.pop();
-          continue;
-        }
-        const ignoredWhy = type.ignored && Object.hasOwn(type.ignored, k) ? type.ignored[k] : undefined;
-        if (ignoredWhy !== undefined) {
-          doc.report({ path: [...stack, k], at: 'key', severity: 'warning', code: 'ignored-field', message: `field "${k}" is ignored: ${ignoredWhy}` });
-          continue;
-        }
+      return out ?? value;
+    }
+    case 'object':
+      return walkObject(doc, stack, value, type, ctl);
+  }
+}
+
+function walkObject(doc: InternalDocumentView, stack: PathSegment[], value: unknown, type: Extract<FieldType, { t: 'object' }>, ctl: boolean): unknown {
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    mismatch(doc, [...stack], value, type);
+    return value;
+  }
+  const input = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in input) {
+    const v = input[k];
+    const exact = Object.hasOwn(type.fields, k) ? type.fields[k] : undefined;
+    const canonical = exact ? k : ctl ? foldMap(type.fields).get(k.toLowerCase()) : undefined;
+    const field = canonical === undefined ? undefined : type.fields[canonical];
+    if (canonical !== undefined && field) {
+      stack.push(k);
+      const next = walkAt(doc, stack, v, field, ctl);
+      stack.pop();
+      if (canonical !== k) {
+        // encoding/json matches field names case-insensitively; of several spellings of one field
+        // the one that sorts last wins (sigs.k8s.io/yaml writes the JSON object with sorted keys).
+        const rivals = Object.keys(input).filter((o) => o !== k && o.toLowerCase() === k.toLowerCase());
+        const winner = [k, ...rivals].sort().at(-1);
         const where = stack.length === 0 ? '' : ` in ${formatPath(stack)}`;
         doc.report({
           path: [...stack, k],
           at: 'key',
-          code: 'unknown-field',
-          message: `unknown field "${k}"${where}${didYouMean(k, Object.keys(type.fields))}`,
+          severity: 'warning',
+          code: 'field-case',
+          message:
+            winner === k
+              ? `field "${k}"${where} is read by calicoctl as "${canonical}" (field names match case-insensitively); Calico stores it as "${canonical}": write "${canonical}"`
+              : `field "${k}"${where} is ignored: calicoctl reads it as "${canonical}" and keeps the value of "${winner ?? canonical}"`,
         });
+        out ??= { ...input };
+        delete out[k];
+        if (winner === k) out[canonical] = next;
+      } else if (next !== v) {
+        (out ??= { ...input })[k] = next;
       }
-      return;
+      continue;
+    }
+    const ignoredWhy = type.ignored && Object.hasOwn(type.ignored, k) ? type.ignored[k] : undefined;
+    if (ignoredWhy !== undefined) {
+      doc.report({ path: [...stack, k], at: 'key', severity: 'warning', code: 'ignored-field', message: `field "${k}" is ignored: ${ignoredWhy}` });
+      continue;
+    }
+    const where = stack.length === 0 ? '' : ` in ${formatPath(stack)}`;
+    doc.report({
+      path: [...stack, k],
+      at: 'key',
+      code: 'unknown-field',
+      message: `unknown field "${k}"${where}${didYouMean(k, Object.keys(type.fields))}`,
+    });
+  }
+  return out ?? value;
+}
+
+function walkStringMap(doc: InternalDocumentView, stack: PathSegment[], value: unknown, ctl: boolean): unknown {
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    mismatch(doc, [...stack], value, { t: 'string-map' });
+    return value;
+  }
+  const input = value as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const k in input) {
+    const v = input[k];
+    if (typeof v === 'string') {
+      if (!YAML11_BOOLEANS.has(v)) continue;
+      if (!ctl) {
+        yaml11Boolean(doc, [...stack, k], v);
+        continue;
+      }
+      // go-yaml (YAML 1.1) reads a plain `yes` as true, which Go writes back as "true".
+      if (doc.styleOf([...stack, k]) !== 'plain') continue;
+      const stored = String(YAML11_BOOLEANS.get(v));
+      doc.report({ path: [...stack, k], code: 'coerced-string', severity: 'warning', message: `unquoted ${v} is the boolean ${stored} for calicoctl (YAML 1.1): Calico stores the string "${stored}"; quote it ("${v}") to keep "${v}"` });
+      (out ??= { ...input })[k] = stored;
+      continue;
+    }
+    const stored = ctl ? goString(v) : undefined;
+    if (stored === undefined) {
+      doc.report({ path: [...stack, k], code: 'type', message: `value of ${JSON.stringify(k)} must be a string, got ${describeValue(v)}; quote it` });
+      continue;
+    }
+    doc.report({ path: [...stack, k], code: 'coerced-string', severity: 'warning', message: `value of ${JSON.stringify(k)} is ${describeValue(v)}, not a string: Calico stores the string "${stored}"; quote it` });
+    (out ??= { ...input })[k] = stored;
+  }
+  return out ?? value;
+}
+
+/**
+ * The string sigs.k8s.io/yaml makes of a scalar decoded into a Go string (yaml.go,
+ * convertToJSONableObject at v1.6.0): booleans as true/false, integers in decimal, floats with
+ * strconv.FormatFloat(f, 'g', -1, 32); null leaves the string empty.
+ */
+export function goString(value: unknown): string | undefined {
+  if (value === null) return '';
+  if (typeof value === 'boolean') return String(value);
+  if (typeof value !== 'number') return undefined;
+  if (Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return String(value);
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
+  return formatFloat32G(value);
+}
+
+/** Go's %g with the shortest precision that round-trips a float32. */
+function formatFloat32G(value: number): string {
+  const f = Math.fround(value);
+  let digits = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const text = f.toExponential(p - 1);
+    if (Math.fround(Number(text)) === f) {
+      const [mantissa = '', e = '0'] = text.split('e');
+      digits = mantissa.replace('-', '').replace('.', '');
+      exp = Number(e);
+      break;
     }
   }
+  const sign = f < 0 ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const m = digits.length > 1 ? `${digits[0] ?? ''}.${digits.slice(1)}` : digits;
+    return `${sign}${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
 
 function mismatch(doc: InternalDocumentView, path: Path, value: unknown, type: FieldType): void {

@@ -31,5 +31,5 @@ export type SelectorResult =
 
 /** Calico's tokenizer refuses longer label names (tokenizer.MaxLabelLength). */
 export const MAX_SELECTOR_LABEL_LENGTH = 512;
-/** Calico's CRD schema caps every selector field at this many characters. */
+/** From v3.33 Calico's CRD schema caps most selector fields at this many characters. */
 export const MAX_SELECTOR_LENGTH = 1024;

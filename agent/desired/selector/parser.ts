@@ -11,14 +11,24 @@
 // is easy to trip on: its validator looks for the *text* `global(` in selectors other than a rule's
 // namespaceSelector (strings.Contains), so even `a == "global(x)"` is refused there.
 import type { SelectorContext, SelectorNode, SelectorResult, SetOperator, ValueOperator } from './ast.js';
-import { MAX_SELECTOR_LENGTH } from './ast.js';
 import type { Token, TokenKind } from './tokenizer.js';
 import { expectedOperator, tokenize } from './tokenizer.js';
 
 export interface ParseSelectorOptions {
   /** Where the selector sits; only 'rule-namespace' admits `global()`, and only alone. */
   readonly context: SelectorContext;
+  /**
+   * Longest selector accepted, in characters. Calico has no cap up to v3.32; v3.33's CRD schema
+   * caps most selector fields at MAX_SELECTOR_LENGTH. Absent: no cap.
+   */
+  readonly maxLength?: number;
 }
+
+/**
+ * Parentheses nested deeper than this are refused: Go's growable stack parses any depth, ours
+ * would overflow. No real selector comes near it.
+ */
+export const MAX_SELECTOR_NESTING = 1000;
 
 const ALL: SelectorNode = { type: 'all' };
 const ONLY_ALONE = "is only allowed alone in a rule's namespaceSelector";
@@ -31,7 +41,7 @@ class ParseError {
 }
 
 export function parseSelector(text: string, opts: ParseSelectorOptions): SelectorResult {
-  const tooLong = lengthProblem(text);
+  const tooLong = opts.maxLength === undefined ? undefined : lengthProblem(text, opts.maxLength);
   if (tooLong) return tooLong;
   const tokenized = tokenize(text);
   if (!tokenized.ok) return tokenized;
@@ -46,19 +56,19 @@ export function parseSelector(text: string, opts: ParseSelectorOptions): Selecto
   return globalProblem(text, tokens, opts.context) ?? { ok: true, ast };
 }
 
-function lengthProblem(text: string): SelectorResult | undefined {
-  if (text.length <= MAX_SELECTOR_LENGTH) return undefined;
+function lengthProblem(text: string, max: number): SelectorResult | undefined {
+  if (text.length <= max) return undefined;
   // The limit is in characters (the CRD schema counts code points), not UTF-16 units.
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0xdc00 && c <= 0xdfff) continue; // the low half of a surrogate pair
-    if (count === MAX_SELECTOR_LENGTH) {
+    if (count === max) {
       const total = [...text].length;
       return {
         ok: false,
         offset: i,
-        message: `selector is ${total} characters long, more than the ${MAX_SELECTOR_LENGTH} Calico allows (the excess starts at offset ${i})`,
+        message: `selector is ${total} characters long, more than the ${max} Calico allows (the excess starts at offset ${i})`,
       };
     }
     count++;
@@ -97,6 +107,7 @@ const OPERAND = 'a label, has(...), all(), "!" or "("';
 
 class Parser {
   private i = 0;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -155,7 +166,11 @@ class Parser {
       case 'label':
         return this.parseComparison(t);
       case 'lparen': {
+        if (++this.depth > MAX_SELECTOR_NESTING) {
+          throw new ParseError(t.start, `parentheses nest more than ${MAX_SELECTOR_NESTING} deep at offset ${t.start}`);
+        }
         const inner = this.parseOr();
+        this.depth--;
         const close = this.next();
         if (close.kind !== 'rparen') {
           throw new ParseError(

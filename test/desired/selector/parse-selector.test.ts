@@ -140,19 +140,27 @@ describe('parseSelector: invalid selectors, with the offset of the problem', () 
 });
 
 describe('parseSelector: limits', () => {
-  it('accepts a selector of exactly 1024 characters and refuses 1025, pointing at the excess', () => {
+  it('with maxLength 1024 (Calico v3.33) accepts exactly 1024 characters and refuses 1025, pointing at the excess', () => {
     const fits = `a == "${'x'.repeat(1024 - 7)}"`;
     expect(fits.length).toBe(1024);
-    expect(parseSelector(fits, { context: 'endpoint' }).ok).toBe(true);
+    expect(parseSelector(fits, { context: 'endpoint', maxLength: 1024 }).ok).toBe(true);
     const over = `a == "${'x'.repeat(1025 - 7)}"`;
-    const r = parseSelector(over, { context: 'endpoint' });
+    expect(parseSelector(over, { context: 'endpoint' }).ok).toBe(true);
+    const r = parseSelector(over, { context: 'endpoint', maxLength: 1024 });
     expect(r).toMatchObject({ ok: false, offset: 1024 });
     if (!r.ok) expect(r.message).toContain('1025 characters long, more than the 1024 Calico allows');
   });
 
   it('counts characters, not UTF-16 units, against the 1024 limit', () => {
     const emoji = '😀'.repeat(1000); // 2000 UTF-16 units, 1000 characters
-    expect(parseSelector(`a == "${emoji}"`, { context: 'endpoint' }).ok).toBe(true);
+    expect(parseSelector(`a == "${emoji}"`, { context: 'endpoint', maxLength: 1024 }).ok).toBe(true);
+  });
+
+  it('refuses parentheses nested more than 1000 deep instead of overflowing the stack', () => {
+    expect(parseSelector(`${'('.repeat(1000)}has(a)${')'.repeat(1000)}`, { context: 'endpoint' }).ok).toBe(true);
+    const r = parseSelector(`${'('.repeat(100_000)}has(a)${')'.repeat(100_000)}`, { context: 'endpoint' });
+    expect(r).toMatchObject({ ok: false, offset: 1000 });
+    if (!r.ok) expect(r.message).toBe('parentheses nest more than 1000 deep at offset 1000');
   });
 
   it('accepts a 512-character label and refuses 513', () => {
