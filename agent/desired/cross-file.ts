@@ -15,11 +15,13 @@ import type { Candidate } from './validate-document.js';
  * lib/backend/k8s/resources/resources.go:195-209), so `foo` and `default.foo` are one object.
  */
 function storedKey(c: Candidate, version: CalicoVersion): string {
-  if (!c.kind.isPolicy || atLeast(version, 3, 32)) return c.key;
-  const tier = c.manifest.spec['tier'];
+  // Keyed by the short name: only the rare `default.` names pay for a second key.
   const name = c.manifest.metadata.name;
-  if ((tier !== undefined && tier !== 'default') || name.includes('.')) return c.key;
-  return resourceKey(c.kind.id, c.manifest.metadata.namespace, `default.${name}`);
+  if (!name.startsWith('default.') || !c.kind.isPolicy || atLeast(version, 3, 32)) return c.key;
+  const tier = c.manifest.spec['tier'];
+  const short = name.slice('default.'.length);
+  if ((tier !== undefined && tier !== 'default') || short.includes('.')) return c.key;
+  return resourceKey(c.kind.id, c.manifest.metadata.namespace, short);
 }
 
 export function checkDuplicates(candidates: readonly Candidate[], collector: IssueCollector, version: CalicoVersion): void {

@@ -32,6 +32,20 @@ export function ipFamily(text: string): 4 | 6 | undefined {
  * IP with the IP of the parsed network.
  */
 export function maskedForm(text: string): string | undefined {
+  // Repositories repeat the same few CIDRs; the answer is pure, so it is memoised (bounded).
+  let result = maskedCache.get(text);
+  if (result === undefined) {
+    if (maskedCache.size >= MASKED_CACHE_LIMIT) maskedCache.clear();
+    result = computeMaskedForm(text) ?? '';
+    maskedCache.set(text, result);
+  }
+  return result === '' ? undefined : result;
+}
+
+const maskedCache = new Map<string, string>();
+const MASKED_CACHE_LIMIT = 20_000;
+
+function computeMaskedForm(text: string): string | undefined {
   const net = parseCidr(text);
   if (!net) return undefined;
   const slash = text.indexOf('/');

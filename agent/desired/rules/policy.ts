@@ -118,8 +118,10 @@ export function stagedAction(doc: DocumentView): void {
 
 // api networkpolicy.go:120 at v3.31: `validate:"omitempty,unique,dive,oneof=AssumeNeededOnEveryNode"`.
 function performanceHints(doc: DocumentView): void {
+  const hints = list(spec(doc)['performanceHints']);
+  if (hints.length === 0) return;
   const seen = new Set<string>();
-  list(spec(doc)['performanceHints']).forEach((h, i) => {
+  hints.forEach((h, i) => {
     if (typeof h !== 'string') return;
     if (!(PERFORMANCE_HINTS as readonly string[]).includes(h)) {
       error(doc, ['spec', 'performanceHints', i], 'performance-hint', `unknown performance hint "${h}"${didYouMean(h, PERFORMANCE_HINTS)}`);
