@@ -6,7 +6,9 @@
 //   are merged underneath it, so objects written by other Calico versions read the same.
 // - Policy object names: `default.<name>` up to v3.28; `<tier>.<name>` on v3.29–v3.31 (a default-
 //   tier policy loses the `default.` prefix, a tiered one keeps it: its v3 name carries the tier);
-//   plain from v3.32, where a legacy `default.` prefix is still stripped.
+//   plain from v3.32, where a legacy `default.` prefix is still stripped. The name in the metadata
+//   annotation wins whenever it is there: a policy written as `default.<name>` on v3.30+ reads back
+//   under that name (test/live/default-prefix-read-back.test.ts).
 // - Calico-managed keys (`projectcalico.org/tier`, …) are dropped: the repository never writes them.
 import { CALICO_API_VERSION, KINDS, type KindId } from '../domain/kinds.js';
 import type { JsonObject } from '../domain/resource.js';
