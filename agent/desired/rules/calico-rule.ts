@@ -60,7 +60,13 @@ function checkPorts(doc: DocumentView, rulePath: Path, side: string, entity: Jso
     if (ports.length === 0) continue;
     checkListLimit(doc, [...rulePath, side, field], ports, V333.portsPerRule, `${field} entries`);
     const proto = protocolValue(protocol);
-    if (proto === undefined || !PORT_PROTOCOLS.has(proto)) {
+    if (proto === undefined && atLeast(doc.calicoVersion, 3, 32)) {
+      // v3.32 lets named ports go without a protocol (validator.go:1331-1347 at v3.32.0,
+      // numorstring.AllPortsAreNamed); numbers and ranges still need one.
+      if (!ports.every((p) => typeof p === 'string' && !/^\d/.test(p))) {
+        error(doc, [...rulePath, side, field], 'ports', 'rules with numeric port or port range must set protocol to TCP or UDP or SCTP');
+      }
+    } else if (proto === undefined || !PORT_PROTOCOLS.has(proto)) {
       error(doc, [...rulePath, side, field], 'ports', 'rules that specify ports must set protocol to TCP or UDP or SCTP');
     }
     ports.forEach((p, i) => {
@@ -102,10 +108,14 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
   if (families.size > 1) error(doc, rulePath, 'cidr', 'a rule may not mix IPv4 and IPv6 CIDRs');
 }
 
-// As libcalico-go's validateRule: only `icmp` (not `notICMP`) demands an ICMP protocol, named.
+// As libcalico-go's validateRule: only `icmp` (not `notICMP`) demands an ICMP protocol, named up
+// to v3.32 (validator.go:1378-1393 at v3.32.0). v3.33 moves these checks to CRD rules that also
+// take the numbers 1 and 58 (api policy_common.go:40-44 on release-v3.33).
 function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
-  const proto = protocolValue(rule['protocol']);
-  const notProto = protocolValue(rule['notProtocol']);
+  const v333 = atLeast(doc.calicoVersion, 3, 33);
+  const named = (p: string | number | undefined) => (v333 && p === 1 ? 'ICMP' : v333 && p === 58 ? 'ICMPv6' : p);
+  const proto = named(protocolValue(rule['protocol']));
+  const notProto = named(protocolValue(rule['notProtocol']));
   for (const field of ['icmp', 'notICMP']) {
     const icmp = obj(rule[field]);
     if (!icmp) continue;
@@ -127,22 +137,23 @@ function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
 }
 
 // HTTP match: libcalico-go lib/validator/v3/validator.go:859-899 (validateHTTPMethods,
-// validateHTTPPaths) and :1327-1333 (the protocol must equal the string "TCP" up to v3.31; v3.32
-// moved the check to the CRD rule `self.protocol == 'TCP' || self.protocol == 6`, api
-// policy_common.go:37). v3.32 also caps methods and paths at 20 and a path at 1024 characters
-// (api policy_common.go:87-108 at v3.32.0).
+// validateHTTPPaths) and :1327-1333 at v3.31.0, :1370-1376 at v3.32.0 (the protocol must equal the
+// string "TCP"); v3.33 drops that Go check and keeps the CRD rule
+// `self.protocol == 'TCP' || self.protocol == 6` (api policy_common.go:37), so 6 passes there.
+// v3.32 caps methods and paths at 20 and a path at 1024 characters (api policy_common.go:87-108).
 function checkHttp(doc: DocumentView, rulePath: Path, rule: JsonObject, ctx: RuleContext): void {
   const http = obj(rule['http']);
   if (!http) return;
   const path = [...rulePath, 'http'];
   const v332 = atLeast(doc.calicoVersion, 3, 32);
+  const v333 = atLeast(doc.calicoVersion, 3, 33);
   if (ctx.direction !== 'ingress') error(doc, path, 'http', 'http match criteria are only allowed on ingress rules');
   if (typeof rule['action'] === 'string' && rule['action'] !== 'Allow') error(doc, path, 'http', 'http match criteria are only valid for Allow rules');
   const raw = rule['protocol'];
   if (raw !== undefined && raw !== null) {
     const proto = protocolValue(raw);
-    if (proto !== 'TCP' && !(v332 && proto === 6)) {
-      const hint = proto === 6 ? ' (up to v3.31 Calico compares the protocol with the name "TCP", so the number 6 does not count)' : '';
+    if (proto !== 'TCP' && !(v333 && proto === 6)) {
+      const hint = proto === 6 ? ' (before v3.33 Calico compares the protocol with the name "TCP", so the number 6 does not count)' : '';
       error(doc, [...rulePath, 'protocol'], 'http', `rules that specify HTTP fields must set protocol to TCP or leave it empty${hint}`);
     }
   }
