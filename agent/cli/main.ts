@@ -5,6 +5,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerPlan } from './commands/plan.js';
 import { registerAgent } from './commands/agent.js';
 import { registerStatus } from './commands/status.js';
+import { registerConnectivity } from './commands/connectivity.js';
 import { registerHistory } from './commands/history.js';
 import { registerRollback } from './commands/rollback.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerPlan(program);
   registerAgent(program);
   registerStatus(program);
+  registerConnectivity(program);
   registerHistory(program);
   registerRollback(program);
   return program;

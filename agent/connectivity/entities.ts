@@ -57,7 +57,8 @@ function cidrOf(ip: string): Cidr | undefined {
 
 export function buildEntities(input: BuildEntitiesInput): EntityUniverse {
   const { workloads } = input;
-  const nsLabels = new Map(workloads.namespaces.map((n) => [n.name, n.labels]));
+  // Calico's namespace profile adds projectcalico.org/name to the namespace's own labels.
+  const nsLabels = new Map(workloads.namespaces.map((n) => [n.name, { ...n.labels, 'projectcalico.org/name': n.name }]));
   const saLabels = new Map(workloads.serviceAccounts.map((s) => [`${s.namespace}/${s.name}`, s.labels]));
   const setCidrs = workloads.networkSets.map((s) => ({ set: s, nets: s.nets.flatMap((n) => cidrOf(n) ?? []) }));
   const setSubjects = new Map<NetworkSetInfo, LabelSubject>(workloads.networkSets.map((s) => [s, networkSetSubject(s, nsLabels)]));
@@ -96,7 +97,7 @@ export function buildEntities(input: BuildEntitiesInput): EntityUniverse {
         'projectcalico.org/serviceaccount': first.serviceAccount,
       },
       namespace: first.namespace,
-      namespaceLabels: nsLabels.get(first.namespace) ?? { 'kubernetes.io/metadata.name': first.namespace },
+      namespaceLabels: nsLabels.get(first.namespace) ?? { 'kubernetes.io/metadata.name': first.namespace, 'projectcalico.org/name': first.namespace },
       serviceAccount: { name: first.serviceAccount, labels: saLabels.get(`${first.namespace}/${first.serviceAccount}`) ?? {} },
       isNetworkSet: false,
     };
@@ -169,7 +170,7 @@ function networkSetSubject(s: NetworkSetInfo, nsLabels: ReadonlyMap<string, Read
   return {
     labels: { ...s.labels, 'projectcalico.org/namespace': s.namespace },
     namespace: s.namespace,
-    namespaceLabels: nsLabels.get(s.namespace) ?? { 'kubernetes.io/metadata.name': s.namespace },
+    namespaceLabels: nsLabels.get(s.namespace) ?? { 'kubernetes.io/metadata.name': s.namespace, 'projectcalico.org/name': s.namespace },
     isNetworkSet: true,
   };
 }

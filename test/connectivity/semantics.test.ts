@@ -121,3 +121,16 @@ describe('Calico evaluation semantics', () => {
     expect(s.allowed(row.from ?? 'a/client', row.to ?? 'b/server')).toEqual(row.expect);
   });
 });
+
+describe('namespace labels Calico adds', () => {
+  it.each([
+    { ns: 'a', expect: ALL },
+    { ns: 'c', expect: NONE },
+  ])('namespaceSelector projectcalico.org/name == $ns', ({ ns, expect: want }) => {
+    const s = scenario({
+      policies: gnp('p', serverIn('Allow', { source: { namespaceSelector: `projectcalico.org/name == '${ns}'` } })),
+      workloads: two,
+    });
+    expect(s.allowed('a/client', 'b/server')).toEqual(want);
+  });
+});
