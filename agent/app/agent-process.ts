@@ -9,6 +9,7 @@ import type { CycleOutcome } from '../controller/cycle.js';
 import type { Summary } from '../controller/summarize.js';
 import { formatCalicoVersion } from '../domain/calico-version.js';
 import type { Clock, Logger } from '../domain/runtime.js';
+import type { LiveView } from '../domain/state.js';
 import { createHttpServer, type HttpHandlers } from '../http/server.js';
 import { parseListen } from '../config/listen.js';
 import { ConfigError } from '../domain/errors.js';
@@ -23,9 +24,10 @@ import type { FetchFn } from '../report/forge-http.js';
 import { createMetrics } from '../report/metrics.js';
 import { checkWebhook } from '../source/webhook-check.js';
 import { precheckWebhook } from '../source/webhook-verify.js';
-import { startControllerRole, type ControllerRole } from './controller-role.js';
 import { statusPortFor } from '../report/status-port.js';
-import { createStatusReporter } from './reporting.js';
+import { createStatusReporter } from '../report/status-reporter.js';
+import { startControllerRole, type ControllerRole } from './controller-role.js';
+import { roleOptions } from './role-options.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
 
 export interface AgentProcessOptions {
@@ -51,6 +53,8 @@ export interface AgentProcess {
   readonly url?: string;
   readonly controller?: ControllerRole;
   readonly worker?: WorkerRole;
+  /** The live view both roles plan and verify against. */
+  readonly live: LiveView;
   /** The last controller cycle, for /status and tests. */
   lastCycle(): { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
   stop(): Promise<void>;
@@ -87,10 +91,11 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   const metrics = createMetrics();
   const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random });
   live.start();
-  const statuses = statusPortFor({ reporter: createStatusReporter({ config, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
+  const options = roleOptions(config, cluster.calicoVersion);
+  const statuses = statusPortFor({ reporter: createStatusReporter({ ...options.statuses, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
   // What both roles share.
-  const shared = { config, logger, clock: o.clock, clients, calicoVersion: cluster.calicoVersion, live, statuses, redis, prefix };
+  const shared = { cluster: options.cluster, connection: options.redis, logger, clock: o.clock, clients, live, prefix };
   let last: { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
   const stops: (() => Promise<void>)[] = [];
   let controller: ControllerRole | undefined;
@@ -99,6 +104,9 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     if (o.controller) {
       controller = await startControllerRole({
         ...shared,
+        controller: options.controller,
+        statuses,
+        redis,
         cacheDir: o.cacheDir,
         baseEnv: o.baseEnv,
         ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
@@ -115,6 +123,10 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     if (o.workers > 0) {
       worker = await startWorkerRole({
         ...shared,
+        executor: options.executor,
+        audit: options.audit,
+        calicoVersion: cluster.calicoVersion,
+        redis,
         metrics,
         concurrency: o.workers,
       });
@@ -156,6 +168,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     ...(http ? { url: http.url } : {}),
     ...(controller ? { controller } : {}),
     ...(worker ? { worker } : {}),
+    live,
     lastCycle: () => last,
     stop: async () => {
       // Stop taking webhooks first, then the roles (a worker finishes its job), then the cache.

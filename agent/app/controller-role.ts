@@ -2,28 +2,29 @@
 // the controller, so two replicas never plan and enqueue at the same time.
 import { hostname } from 'node:os';
 import type { Cluster, Redis } from 'ioredis';
-import type { Config } from '../config/config.js';
 import { Controller } from '../controller/controller.js';
 import type { CycleOutcome } from '../controller/cycle.js';
 import type { LivePort, StatusPort } from '../controller/ports.js';
+import { stagesFor } from '../controller/stages.js';
 import type { Summary } from '../controller/summarize.js';
-import type { CalicoVersion } from '../domain/calico-version.js';
+import { ConfigError } from '../domain/errors.js';
 import { systemTimers, type Clock, type Logger } from '../domain/runtime.js';
 import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
+import type { RedisConnection } from '../queue/connection.js';
+import { approvalKey } from '../queue/keys.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
-import { gitCredentialsFrom } from '../source/git-auth.js';
 import { GitSource } from '../source/git-source.js';
-import { approvalKey } from './approvals.js';
-import { stagesFor } from './stages.js';
+import type { ControllerOptions } from './role-options.js';
 
 export interface ControllerRoleOptions {
-  readonly config: Config;
+  readonly cluster: string;
+  readonly connection: RedisConnection;
+  readonly controller: ControllerOptions;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly clients: KubeClients;
-  readonly calicoVersion: CalicoVersion;
   readonly live: LivePort;
   readonly statuses: StatusPort;
   readonly redis: Redis | Cluster;
@@ -52,19 +53,16 @@ export interface ControllerRole {
 }
 
 export async function startControllerRole(o: ControllerRoleOptions): Promise<ControllerRole> {
-  const { config, logger } = o;
-  if (!config.repo) throw new Error('--repo is required for the controller');
+  const { logger, controller: options } = o;
+  if (!options.source) throw new ConfigError('--repo is required for the controller');
   const source = new GitSource({
-    url: config.repo,
-    branch: config.branch,
-    path: config.path,
+    ...options.source,
     cacheDir: o.cacheDir,
     logger: logger.child({ component: 'source' }),
     baseEnv: o.baseEnv,
     ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
-    ...gitCredentialsFrom(config),
   });
-  const queue = await createSyncQueue({ connection: config.redis, cluster: config.cluster, logger, prefix: o.prefix, clock: o.clock });
+  const queue = await createSyncQueue({ connection: o.connection, cluster: o.cluster, logger, prefix: o.prefix, clock: o.clock });
   const controller = new Controller({
     cycle: {
       source: {
@@ -77,7 +75,8 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       queue: {
         setLatestRevision: (revision) => queue.setLatestRevision(revision),
         enqueueSync: (input) => queue.enqueueSync(input),
-        jobExists: (jobId) => queue.hasJob(jobId),
+        job: (jobId) => queue.job(jobId),
+        jobOf: (revision) => queue.jobOf(revision),
         busy: async (revision) => {
           const counts = await queue.counts();
           if ((counts['active'] ?? 0) > 0) return true;
@@ -85,15 +84,15 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
           return pending > 0 && (await queue.latestRevision()) === revision;
         },
       },
-      stages: stagesFor({ config, calicoVersion: o.calicoVersion }),
+      stages: stagesFor(options.planning),
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,
       isApproved: async (revision) => (await o.redis.exists(approvalKey(o.prefix, revision))) === 1,
     },
     statuses: o.statuses,
     logger: logger.child({ component: 'controller' }),
-    pollIntervalMs: config.pollInterval,
-    retryDelayMs: Math.min(config.pollInterval, 10_000),
+    pollIntervalMs: options.pollIntervalMs,
+    retryDelayMs: Math.min(options.pollIntervalMs, 10_000),
     jitter: 0.1,
     random: o.random,
     timers: systemTimers,
@@ -104,7 +103,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     },
   });
   const lease = o.lease ?? { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
-  const leaseStore = kubeLeaseStore(o.clients, { namespace: config.namespace, name: `calico-gitops-${config.cluster}` });
+  const leaseStore = kubeLeaseStore(o.clients, { namespace: options.namespace, name: `calico-gitops-${o.cluster}` });
   const elector = new LeaderElector({
     store: leaseStore,
     // A random suffix keeps two candidates in one process (tests, embedding) from sharing an identity.
@@ -118,6 +117,8 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     onStartedLeading: () => controller.start(),
     onStoppedLeading: () => void controller.stop(),
   });
+  // A settled job changes what the commit shows: look again now rather than at the next poll.
+  const unsubscribe = await queue.onSettled(() => controller.trigger());
   elector.start();
   return {
     queue,
@@ -130,6 +131,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     },
     trigger: () => controller.trigger(),
     stop: async () => {
+      unsubscribe();
       await controller.stop();
       await elector.stop();
       await queue.close();

@@ -27,11 +27,8 @@ export class Controller {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
-  /** Revision → job enqueued for it: their apply status comes from the worker, not from here. */
-  private readonly enqueued = new Map<string, string>();
   /** The held plan last logged: a hold repeats every poll until released, the log says it once. */
   private lastHeld: string | undefined;
-
   constructor(private readonly opts: ControllerOptions) {}
 
   start(): void {
@@ -76,11 +73,8 @@ export class Controller {
     const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : undefined;
     log[heldKey !== undefined && heldKey === this.lastHeld ? 'debug' : summary.level]({ outcome: outcome.kind }, summary.message);
     this.lastHeld = heldKey;
-    if (outcome.kind === 'enqueued') this.remember(outcome.snapshot.revision, outcome.jobId);
     if (summary.revision) {
-      const workerReports = outcome.kind === 'in-sync' && (await this.workerReported(summary.revision, log));
       for (const status of summary.statuses) {
-        if (workerReports && status.kind === 'apply') continue;
         try {
           await this.opts.statuses.post({ sha: summary.revision, ...status });
         } catch (err) {
@@ -90,33 +84,6 @@ export class Controller {
     }
     this.opts.onCycle?.(outcome, summary);
     this.schedule(summary.retry ? (summary.retry.afterMs ?? this.opts.retryDelayMs) : this.opts.pollIntervalMs);
-  }
-
-  /**
-   * True when a worker owns the apply status of this revision. A job lost with its Redis (a restart
-   * without persistence, possibly mid-apply) reports nothing, so the cluster state is reported here.
-   */
-  private async workerReported(revision: string, log: Logger): Promise<boolean> {
-    const jobId = this.enqueued.get(revision);
-    if (jobId === undefined) return false;
-    try {
-      if (await this.opts.cycle.queue.jobExists(jobId)) return true;
-    } catch {
-      // Cannot tell: keep the worker's word rather than overwrite it.
-      return true;
-    }
-    this.enqueued.delete(revision);
-    log.warn({ jobId }, 'the sync job of this revision is gone from Redis (restarted?): reporting the cluster state instead');
-    return false;
-  }
-
-  private remember(revision: string, jobId: string): void {
-    this.enqueued.set(revision, jobId);
-    // Bounded: only recent revisions matter.
-    if (this.enqueued.size > 100) {
-      const oldest = this.enqueued.values().next().value;
-      if (oldest !== undefined) this.enqueued.delete(oldest);
-    }
   }
 
   private schedule(baseMs: number): void {

@@ -3,21 +3,30 @@
 // `summarize` (summarize.ts) is the only place an outcome becomes a status, a log line or a retry.
 import { CacheNotSyncedError, toSerializedError, type SerializedError } from '../domain/errors.js';
 import type { Issue } from '../domain/issue.js';
+import type { JobState } from '../domain/job.js';
 import type { Logger } from '../domain/runtime.js';
 import type { Plan, Snapshot } from '../domain/state.js';
 import type { LivePort, QueuePort, SourcePort, Stages } from './ports.js';
 
 export type CycleOutcome =
   | { readonly kind: 'invalid'; readonly snapshot: Snapshot; readonly errors: readonly Issue[]; readonly resources: number }
-  | { readonly kind: 'in-sync'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number }
+  | {
+      readonly kind: 'in-sync';
+      readonly snapshot: Snapshot;
+      readonly plan: Plan;
+      readonly resources: number;
+      /** The job that brought the cluster here, when this revision needed one. */
+      readonly job?: JobState;
+    }
   | { readonly kind: 'held'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number }
   | {
       readonly kind: 'enqueued';
       readonly snapshot: Snapshot;
       readonly plan: Plan;
       readonly resources: number;
-      readonly jobId: string;
       readonly created: boolean;
+      /** The job of this plan as the queue holds it (a repeated poll finds it running or settled). */
+      readonly job: JobState;
     }
   | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
@@ -63,13 +72,17 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     const approved = await deps.isApproved(snapshot.revision);
     const plan = deps.stages.buildPlan({ snapshot, desired: desired.state, live: deps.live, approved });
     if (plan.held) return { kind: 'held', snapshot, plan, resources };
-    if (plan.steps.length === 0) return { kind: 'in-sync', snapshot, plan, resources };
 
     stage = 'queue';
+    if (plan.steps.length === 0) {
+      const job = await deps.queue.jobOf(snapshot.revision);
+      return { kind: 'in-sync', snapshot, plan, resources, ...(job ? { job } : {}) };
+    }
     await deps.queue.setLatestRevision(snapshot.revision);
     const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });
     log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
-    return { kind: 'enqueued', snapshot, plan, resources, jobId, created };
+    const job: JobState = (created ? undefined : await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };
+    return { kind: 'enqueued', snapshot, plan, resources, created, job };
   } catch (err) {
     return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };
   }

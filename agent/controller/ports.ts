@@ -1,6 +1,7 @@
 // What the controller cycle needs from the adapters; declared here, implemented in agent/source,
 // agent/live, agent/queue and agent/report, composed in agent/cli.
 import type { DesiredResult } from '../desired/index.js';
+import type { JobState } from '../domain/job.js';
 import type { LiveView, Plan, Snapshot } from '../domain/state.js';
 
 export interface SourcePort {
@@ -28,11 +29,13 @@ export interface QueuePort {
   /** Marks the newest revision so that workers skip superseded jobs. */
   setLatestRevision(revision: string): Promise<void>;
   enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;
+  /** A job's state and, once settled, its result; undefined when the queue does not hold it. */
+  job(jobId: string): Promise<JobState | undefined>;
   /**
-   * Whether the queue still holds the job (finished jobs are kept for days). False means it was
-   * lost, e.g. with a Redis restart, and its worker's report on the commit may be lost with it.
+   * The last job enqueued for a revision. Undefined when none was needed, or it was lost (a Redis
+   * restart without persistence): the status then says what the cluster shows.
    */
-  jobExists(jobId: string): Promise<boolean>;
+  jobOf(revision: string): Promise<JobState | undefined>;
 }
 
 export type { StatusKind, StatusState } from '../report/commit-status.js';

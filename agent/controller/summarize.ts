@@ -1,6 +1,10 @@
-// The one place a cycle outcome turns into commit statuses, a log entry and a retry decision.
+// The one place a cycle outcome turns into commit statuses, a log entry and a retry decision. The
+// validate and apply contexts are written from here only: what a worker did reaches the commit as
+// the state and result of its job in the queue, an input of the outcome.
 import type { Disposition } from '../domain/errors.js';
 import { formatIssue } from '../domain/issue.js';
+import type { JobState } from '../domain/job.js';
+import type { Plan, StepResult } from '../domain/state.js';
 import { describeConflicts } from '../plan/render.js';
 import type { CycleOutcome } from './cycle.js';
 import type { StatusKind, StatusState } from './ports.js';
@@ -30,9 +34,11 @@ export function summarize(outcome: CycleOutcome): Summary {
     case 'in-sync': {
       const conflicts = outcome.plan.skipped;
       const first = conflicts[0];
+      // The revision's job, when it applied something, says what it did; else the cluster state.
+      const applied = outcome.job?.state === 'settled' && outcome.job.result.kind === 'applied' ? describeApplied(outcome.job.result.results) : undefined;
       const apply = first
-        ? { kind: 'apply' as const, state: 'failure' as const, description: describeConflicts(conflicts) }
-        : { kind: 'apply' as const, state: 'success' as const, description: `in sync: ${outcome.resources} resources` };
+        ? { kind: 'apply' as const, state: 'failure' as const, description: `${applied ? `${applied}; ` : ''}${describeConflicts(conflicts)}` }
+        : { kind: 'apply' as const, state: 'success' as const, description: applied ?? `in sync: ${outcome.resources} resources` };
       return {
         revision: outcome.snapshot.revision,
         statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }, apply],
@@ -64,15 +70,13 @@ export function summarize(outcome: CycleOutcome): Summary {
         retry: { disposition: 'waiting', afterMs: 1_000 },
       };
     case 'enqueued': {
-      const counts = countSteps(outcome.plan.steps);
+      const job = jobSummary(outcome.job, outcome.plan);
       return {
         revision: outcome.snapshot.revision,
-        statuses: [
-          { kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` },
-          { kind: 'apply', state: 'pending', description: `applying: ${counts}` },
-        ],
-        level: 'info',
-        message: outcome.created ? `sync job ${outcome.jobId} enqueued (${counts})` : `sync job ${outcome.jobId} already queued`,
+        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }, { kind: 'apply', ...job.status }],
+        level: job.level,
+        message: outcome.created ? `sync job ${outcome.job.id} enqueued (${countSteps(outcome.plan.steps)})` : job.message,
+        ...(job.retry ? { retry: job.retry } : {}),
       };
     }
     case 'failed': {
@@ -90,6 +94,45 @@ export function summarize(outcome: CycleOutcome): Summary {
       };
     }
   }
+}
+
+interface JobSummary {
+  readonly status: { readonly state: StatusState; readonly description: string };
+  readonly level: Summary['level'];
+  readonly message: string;
+  readonly retry?: Summary['retry'];
+}
+
+/** The apply status while a plan's job exists: pending while it waits or runs, its result once settled. */
+function jobSummary(job: JobState, plan: Plan): JobSummary {
+  const applying = { state: 'pending' as const, description: `applying: ${countSteps(plan.steps)}` };
+  switch (job.state) {
+    case 'queued':
+    case 'active':
+      // The queue's settle event normally starts the next cycle; this is the fallback.
+      return { status: applying, level: 'info', message: `sync job ${job.id} is ${job.state}`, retry: { disposition: 'waiting', afterMs: 2_000 } };
+    case 'failed':
+      return { status: { state: 'error', description: `job failed: ${job.reason}` }, level: 'error', message: `sync job ${job.id} failed without a result: ${job.reason}` };
+    case 'settled': {
+      const { result } = job;
+      if (result.kind === 'failed') {
+        const { error } = result;
+        return {
+          status: { state: error.disposition === 'stalled' ? 'failure' : 'error', description: `${error.code}: ${error.message}` },
+          level: error.disposition === 'stalled' ? 'error' : 'warn',
+          message: `sync job ${job.id} failed (${error.name}/${error.code}): ${error.message}`,
+        };
+      }
+      // Applied (the cluster changed again since) or superseded (a newer revision came between).
+      return { status: applying, level: 'info', message: `sync job ${job.id} already ${result.kind}` };
+    }
+  }
+}
+
+/** `applied 3, deleted 1`: the steps of a job that took effect. */
+export function describeApplied(results: readonly StepResult[]): string {
+  const n = (a: string) => results.filter((r) => r.action === a && r.outcome === 'ok').length;
+  return `applied ${n('create') + n('update')}, deleted ${n('delete')}`;
 }
 
 function countSteps(steps: readonly { action: string }[]): string {

@@ -10,3 +10,4 @@ export * from './state.js';
 export * from './source-snapshot.js';
 export * from './redact.js';
 export * from './rollback-trailer.js';
+export * from './job.js';

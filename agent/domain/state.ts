@@ -1,4 +1,5 @@
 // The plain values handed from stage to stage (DESIGN.md, "Data flow").
+import type { Problems } from './issue.js';
 import type { KindId } from './kinds.js';
 import type { DesiredResource, Manifest, ResourceKey } from './resource.js';
 
@@ -7,6 +8,8 @@ export interface SourceFile {
   /** Relative path, forward slashes. */
   readonly path: string;
   readonly content: string;
+  /** Git blob sha of the content when read from Git: equal blobs have equal content (parse cache). */
+  readonly blob?: string;
 }
 
 /** What the source stage hands on; nothing downstream touches git. */
@@ -16,6 +19,8 @@ export interface Snapshot {
   /** Full commit message (trailers such as `Calico-GitOps-Allow-Delete: 3` live here). */
   readonly message: string;
   readonly files: readonly SourceFile[];
+  /** Files that could not be read (too large, not UTF-8, …): errors make the revision invalid. */
+  readonly problems?: Problems;
 }
 
 export interface DesiredState {

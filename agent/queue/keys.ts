@@ -3,8 +3,6 @@
 
 /** BullMQ queue name inside the prefix; queue names may not contain `:`. */
 export const QUEUE_NAME = 'jobs';
-/** A second queue under the same prefix for the controller's periodic resync tick. */
-export const RESYNC_QUEUE_NAME = 'resync';
 
 export function queuePrefix(cluster: string): string {
   return `{calico-gitops:${cluster}}`;
@@ -12,6 +10,11 @@ export function queuePrefix(cluster: string): string {
 
 export function latestRevisionKey(prefix: string): string {
   return `${prefix}:latest-revision`;
+}
+
+/** The id of the last job enqueued for a revision (the commit status reads its result). */
+export function revisionJobKey(prefix: string, revision: string): string {
+  return `${prefix}:revision-job:${revision}`;
 }
 
 /** BullMQ job ids may not contain `:` nor be all digits. */
@@ -24,10 +27,7 @@ export function syncJobId(input: { cluster: string; revision: string; planId: st
   return `sync-${idPart(input.cluster)}-${idPart(input.revision)}-${idPart(input.planId)}`;
 }
 
-export function healJobId(input: { cluster: string; planId: string }): string {
-  return `heal-${idPart(input.cluster)}-${idPart(input.planId)}`;
-}
-
-export function uninstallJobId(input: { cluster: string; planId: string }): string {
-  return `uninstall-${idPart(input.cluster)}-${idPart(input.planId)}`;
+/** Marks a revision as approved despite the delete budget (`calico-gitops approve <sha>`). */
+export function approvalKey(prefix: string, revision: string): string {
+  return `${prefix}:approved:${revision}`;
 }

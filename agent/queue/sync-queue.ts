@@ -1,16 +1,16 @@
 // The producer side of one cluster's queue, used by the controller (the Lease holder): marks the
-// newest revision, enqueues sync / heal / uninstall jobs and upserts the periodic resync.
-import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+// newest revision, enqueues jobs, and reads a job's state and result back for the commit status.
+import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import type { SyncJobData, JobDataByKind, JobKind } from '../apply/job-kinds.js';
+import type { EnqueueResult } from '../controller/ports.js';
 import { DependencyError } from '../domain/errors.js';
+import type { ApplyResult, JobState } from '../domain/job.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
-import type { Plan } from '../domain/state.js';
 import { bullmqConnection, redisLocation, type RedisConnection } from './connection.js';
-import type { HealJobData, JobDataByKind, JobKind, JobOutcome, SyncJobData, UninstallJobData } from './jobs.js';
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
-import { healJobId, QUEUE_NAME, queuePrefix, RESYNC_QUEUE_NAME, syncJobId, uninstallJobId } from './keys.js';
-
+import { QUEUE_NAME, queuePrefix, syncJobId } from './keys.js';
 export interface RetryPolicy {
   /** Total tries of a job, the first included. */
   readonly attempts: number;
@@ -27,17 +27,9 @@ export interface SyncQueueOptions {
   /** Key prefix; defaults to `{calico-gitops:<cluster>}`. */
   readonly prefix?: string;
   readonly retry?: RetryPolicy;
-  /** Burst window for heal jobs: drift seen within it is repaired once, with the newest plan. */
-  readonly healDebounceMs?: number;
   /** Longest wait for one Redis operation before it fails with a DependencyError (BullMQ alone waits forever). */
   readonly operationTimeoutMs?: number;
   readonly clock?: Clock;
-}
-
-export interface EnqueueResult {
-  readonly jobId: string;
-  /** False when a job with this id already existed (a repeated poll or webhook). */
-  readonly created: boolean;
 }
 
 export interface SyncQueue {
@@ -47,15 +39,13 @@ export interface SyncQueue {
   setLatestRevision(revision: string): Promise<void>;
   latestRevision(): Promise<string | undefined>;
   enqueueSync(input: SyncJobData): Promise<EnqueueResult>;
-  enqueueHeal(input: HealJobData): Promise<EnqueueResult>;
-  enqueueUninstall(input: UninstallJobData): Promise<EnqueueResult>;
-  /** Creates or updates the periodic resync; the controller consumes it with `createResyncListener`. */
-  upsertResync(input: { everyMs: number }): Promise<void>;
-  /** Waits for a job to finish and returns its outcome (throws its failure). */
-  waitFor(jobId: string, timeoutMs: number): Promise<JobOutcome>;
+  /** A job's state, with its result once settled; undefined when the queue does not hold it. */
+  job(jobId: string): Promise<JobState | undefined>;
+  /** The last job enqueued for a revision (kept as long as finished jobs are), with its state. */
+  jobOf(revision: string): Promise<JobState | undefined>;
+  /** Calls back whenever a job completes or fails (to look at the commit again soon); returns the unsubscribe. */
+  onSettled(callback: (jobId: string) => void): Promise<() => void>;
   counts(): Promise<Record<string, number>>;
-  /** Whether the queue holds a job with this id (any state). */
-  hasJob(jobId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -68,12 +58,10 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
   const log = options.logger.child({ component: 'queue', cluster: options.cluster });
   const retry = options.retry ?? DEFAULT_RETRY;
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
-  const resync = new Queue(RESYNC_QUEUE_NAME, { connection, prefix });
   let events: QueueEvents | undefined;
   let releaseEvents = (): void => undefined;
   const onError = redisErrorLogger({ log, where, what: 'queue', clock: options.clock ?? systemClock });
   queue.on('error', onError);
-  resync.on('error', onError);
 
   const operationTimeoutMs = options.operationTimeoutMs ?? 5_000;
   const dependency = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -89,7 +77,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
     revisions = await createRevisionStore({ connection: options.connection, cluster: options.cluster, prefix, onError });
     await dependency('setting global concurrency', () => queue.setGlobalConcurrency(1));
   } catch (err) {
-    await Promise.allSettled([queue.close(), resync.close(), revisions?.close()]);
+    await Promise.allSettled([queue.close(), revisions?.close()]);
     release();
     throw err;
   }
@@ -102,7 +90,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
     removeOnFail: KEEP,
   };
 
-  const add = async <K extends JobKind>(kind: K, jobId: string, data: JobDataByKind[K], extra: JobsOptions = {}): Promise<EnqueueResult> =>
+  const add = async <K extends JobKind>(kind: K, jobId: string, revision: string, data: JobDataByKind[K], extra: JobsOptions = {}): Promise<EnqueueResult> =>
     dependency(`enqueueing ${jobId}`, async () => {
       // The limit lives in Redis (the queue's meta hash): a Redis that restarts without persistence
       // comes back without it, and BullMQ never re-applies it. Asserting it (one idempotent HSET)
@@ -110,6 +98,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       await queue.setGlobalConcurrency(1);
       // The leader is the only producer, so "exists, then add" does not race; add itself ignores a
       // duplicate id anyway, this only tells the caller which case it was.
+      await store.setJobOf(revision, jobId, KEEP.age);
       const existing = await queue.getJob(jobId);
       if (existing) {
         log.debug({ jobId }, 'job already queued');
@@ -120,51 +109,66 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       return { jobId, created: true };
     });
 
-  const planId = (plan: Plan) => plan.id;
-  const healDebounce = options.healDebounceMs ?? 2_000;
+  const stateOf = async (jobId: string): Promise<JobState | undefined> => {
+    const job = await queue.getJob(jobId);
+    return job ? jobState(job) : undefined;
+  };
 
   return {
     prefix,
     queue,
     setLatestRevision: (revision) => store.set(revision),
     latestRevision: () => store.get(),
-    enqueueSync: (input) => add('sync', syncJobId({ cluster: options.cluster, revision: input.revision, planId: planId(input.plan) }), input),
-    enqueueHeal: (input) =>
-      add('heal', healJobId({ cluster: options.cluster, planId: planId(input.plan) }), input, {
-        // Drift comes in bursts (one kubectl edit per object): debounce them into one repair that
-        // carries the newest plan (a delayed heal is replaced while the window lasts).
-        delay: healDebounce,
-        deduplication: { id: `heal-${options.cluster}`, ttl: healDebounce, extend: true, replace: true },
+    enqueueSync: (input) => add('sync', syncJobId({ cluster: options.cluster, revision: input.revision, planId: input.plan.id }), input.revision, input),
+    job: (jobId) => dependency(`looking up job ${jobId}`, () => stateOf(jobId)),
+    jobOf: (revision) =>
+      dependency(`looking up the job of ${revision}`, async () => {
+        const jobId = await store.jobOf(revision);
+        return jobId === undefined ? undefined : stateOf(jobId);
       }),
-    enqueueUninstall: (input) => add('uninstall', uninstallJobId({ cluster: options.cluster, planId: planId(input.plan) }), input),
-    upsertResync: ({ everyMs }) =>
-      dependency('scheduling the periodic resync', async () => {
-        await resync.upsertJobScheduler(`resync-${options.cluster}`, { every: everyMs }, {
-          name: 'resync',
-          data: {},
-          opts: { removeOnComplete: true, removeOnFail: 100 },
-        });
-      }),
-    waitFor: async (jobId, timeoutMs) => {
+    onSettled: async (callback) => {
       if (!events) {
         const eventsConnection = bullmqConnection(options.connection, 'worker');
         releaseEvents = eventsConnection.release;
         events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection.connection, prefix });
         events.on('error', onError);
-        await events.waitUntilReady();
       }
-      const job = await queue.getJob(jobId);
-      if (!job) throw new DependencyError(`job ${jobId} does not exist`, { code: 'job-missing' });
-      return (await job.waitUntilFinished(events, timeoutMs)) as JobOutcome;
+      const listener = ({ jobId }: { jobId: string }): void => callback(jobId);
+      events.on('completed', listener);
+      events.on('failed', listener);
+      const current = events;
+      return () => {
+        current.off('completed', listener);
+        current.off('failed', listener);
+      };
     },
     counts: () => dependency('reading queue counts', () => queue.getJobCounts()),
-    hasJob: (jobId) => dependency(`looking up job ${jobId}`, async () => (await queue.getJob(jobId)) !== undefined),
     close: async () => {
       const shut = (q: { close(): Promise<void>; disconnect(): Promise<void> } | undefined) =>
         q ? withTimeout(q.close(), 2_000, 'closing the queue').catch(() => q.disconnect()) : Promise.resolve();
-      await Promise.allSettled([shut(queue), shut(resync), shut(events), store.close()]);
+      await Promise.allSettled([shut(queue), shut(events), store.close()]);
       release();
       releaseEvents();
     },
   };
+}
+
+const RESULT_KINDS: readonly string[] = ['applied', 'failed', 'superseded'] satisfies readonly ApplyResult['kind'][];
+
+/** BullMQ's view of a job in the queue's vocabulary. */
+async function jobState(job: Job): Promise<JobState | undefined> {
+  const id = job.id ?? '';
+  const state = await job.getState();
+  if (state === 'active') return { id, state: 'active' };
+  if (state === 'completed') {
+    const result: unknown = job.returnvalue;
+    const kind = result && typeof result === 'object' ? (result as { kind?: unknown }).kind : undefined;
+    return typeof kind === 'string' && RESULT_KINDS.includes(kind)
+      ? { id, state: 'settled', result: result as ApplyResult }
+      : { id, state: 'failed', reason: 'completed without a result (written by an older worker?)' };
+  }
+  // A job fails in BullMQ only without a result: its worker died too often (stalled), or it could not run.
+  if (state === 'failed') return { id, state: 'failed', reason: job.failedReason || 'failed' };
+  if (state === 'unknown') return undefined;
+  return { id, state: 'queued' };
 }

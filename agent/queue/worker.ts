@@ -1,24 +1,32 @@
 // The consumer side: any number of workers (in the agent or `calico-gitops worker` processes)
 // take jobs from the cluster's queue. Global concurrency 1 keeps one apply at a time across all.
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { DependencyError } from '../domain/errors.js';
+import { Queue, Worker } from 'bullmq';
+import { DependencyError, ExecutorError, type SerializedError } from '../domain/errors.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import { bullmqConnection, redisLocation, type RedisConnection } from './connection.js';
-import { JOB_KINDS, type JobDataByKind, type JobKind, type JobOutcome } from './jobs.js';
 import { QUEUE_NAME, queuePrefix } from './keys.js';
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 
-export type Processors = {
-  readonly [K in JobKind]: (job: Job<JobDataByKind[K], JobOutcome>, signal?: AbortSignal) => Promise<JobOutcome>;
-};
+/** A job as the worker hands it to its handler (agent/apply's runApply). */
+export interface QueuedJob {
+  readonly id: string;
+  readonly name: string;
+  readonly data: unknown;
+  /** 1 for the first try. */
+  readonly attempt: number;
+  readonly attempts: number;
+}
+
+/** The handler settles a job (its result is stored with it) or asks for a retry with backoff. */
+export type JobHandler = (job: QueuedJob, signal?: AbortSignal) => Promise<{ readonly result: unknown } | { readonly retry: SerializedError }>;
 
 export interface CreateWorkerOptions {
   readonly connection: RedisConnection;
   readonly cluster: string;
   /** Jobs this worker runs at once; global concurrency 1 still allows one apply cluster-wide. */
   readonly concurrency?: number;
-  readonly processors: Processors;
+  readonly handler: JobHandler;
   readonly logger: Logger;
   /** Aborting closes the worker gracefully. */
   readonly signal?: AbortSignal;
@@ -71,13 +79,14 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
   };
   await setGlobalLimit();
 
-  const worker = new Worker<JobDataByKind[JobKind], JobOutcome>(
+  const worker = new Worker<unknown, unknown>(
     QUEUE_NAME,
     async (job, _token, signal) => {
-      const kind = job.name as JobKind;
-      if (!(JOB_KINDS as readonly string[]).includes(kind)) throw new UnrecoverableError(`unknown job kind ${job.name}: a newer controller than this worker?`);
-      const processor = options.processors[kind] as (j: typeof job, s?: AbortSignal) => Promise<JobOutcome>;
-      return processor(job, signal);
+      const queued: QueuedJob = { id: job.id ?? 'unknown', name: job.name, data: job.data, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 };
+      const settled = await options.handler(queued, signal);
+      // BullMQ retries what throws (with the queue's backoff) and stores what returns as the result.
+      if ('retry' in settled) throw new ExecutorError(settled.retry.message, { code: settled.retry.code, disposition: settled.retry.disposition });
+      return settled.result;
     },
     {
       connection,

@@ -41,8 +41,3 @@ export function createMetrics(): AgentMetrics {
   };
   return m;
 }
-
-export function recordAppliedRevision(metrics: AgentMetrics, revision: string): void {
-  metrics.lastAppliedRevision.reset();
-  metrics.lastAppliedRevision.set({ revision }, 1);
-}

@@ -65,12 +65,12 @@ async function queueFigures(): Promise<Record<string, unknown>> {
   const enqueuedAt = new Map<string, number>();
   const latencies: number[] = [];
   let picked: (() => void) | undefined;
-  const skip = async (job: { id?: string | undefined }) => {
-    latencies.push(performance.now() - (enqueuedAt.get(job.id ?? '') ?? performance.now()));
+  const skip = async (job: { id: string }) => {
+    latencies.push(performance.now() - (enqueuedAt.get(job.id) ?? performance.now()));
     picked?.();
-    return { skipped: 'bench' };
+    return { result: { kind: 'superseded' as const, latest: 'bench' } };
   };
-  const worker = await createWorker({ connection: REDIS_URL, cluster, logger, processors: { sync: skip, heal: skip, uninstall: skip } });
+  const worker = await createWorker({ connection: REDIS_URL, cluster, logger, handler: skip });
   try {
     const rounds = 100;
     for (let i = 0; i < rounds; i++) {

@@ -1,6 +1,6 @@
 // `npm run bench -- redis-sizing`: what one cluster keeps in Redis, measured with MEMORY USAGE on
 // the real keys the agent writes (Redis on 127.0.0.1:6379, a random cluster name, removed after):
-// the empty queue of a cluster (limits, resync scheduler, latest revision), one commit's statuses,
+// the empty queue of a cluster (limits, latest revision), one commit's statuses,
 // one sync job per 1,000 policies (the plan travels in the job and stays while the job is kept),
 // and one audit entry. docs/redis-sizing.md turns these into sizing rules.
 import { randomBytes } from 'node:crypto';
@@ -49,7 +49,6 @@ export async function run(): Promise<Record<string, unknown>> {
   const queue = await createSyncQueue({ connection: REDIS_URL, cluster, logger: pino({ level: 'silent' }) });
   try {
     await queue.setLatestRevision('0'.repeat(40));
-    await queue.upsertResync({ everyMs: 600_000 });
     const empty = await footprint(redis, prefix);
 
     const statuses = new RedisStatusStore({ redis, prefix, cluster, clock: systemClock });
@@ -86,7 +85,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const job = delta(withJob, withStatuses);
     const auditBytes = delta(withAudit, withJob).bytes;
     return {
-      cluster: { ...empty, what: 'empty queue: meta (global concurrency), resync scheduler, latest revision' },
+      cluster: { ...empty, what: 'empty queue: meta (global concurrency), latest revision' },
       statusesPerCommit: delta(withStatuses, empty),
       syncJobPer1000Policies: { ...job, planSteps: plan.steps.length },
       auditEntry: { bytes: Math.round(auditBytes / steps.length), entries: steps.length },

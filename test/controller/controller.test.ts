@@ -32,7 +32,7 @@ class ManualTimers implements Timers {
   }
 }
 
-function setup(o: { failSource?: () => boolean } = {}) {
+function setup(o: { failSource?: () => boolean; jobs?: 'queued' | 'settled' } = {}) {
   let calls = 0;
   let release: (() => void) | undefined;
   let hold = false;
@@ -49,11 +49,13 @@ function setup(o: { failSource?: () => boolean } = {}) {
   const enqueued: string[] = [];
   const queue: QueuePort = {
     busy: async () => false,
-    jobExists: async () => true,
+    job: async (id) => (o.jobs === 'settled' ? { id, state: 'settled', result: { kind: 'superseded', latest: 'r2' } } : { id, state: 'queued' }),
+    jobOf: async () => undefined,
     setLatestRevision: async () => undefined,
     enqueueSync: async ({ plan }) => {
       enqueued.push(plan.id);
-      return { jobId: `sync-${plan.id}`, created: true };
+      // 'settled': a repeated poll finds the job already superseded (so no early look again).
+      return { jobId: `sync-${plan.id}`, created: o.jobs !== 'settled' };
     },
   };
   const posted: string[] = [];
@@ -96,7 +98,7 @@ function setup(o: { failSource?: () => boolean } = {}) {
 
 describe('Controller', () => {
   it('runs a cycle at start, then schedules the next after the poll interval (with jitter)', async () => {
-    const t = setup();
+    const t = setup({ jobs: 'settled' });
     t.controller.start();
     await t.controller.idle();
     expect(t.calls()).toBe(1);
@@ -107,6 +109,15 @@ describe('Controller', () => {
     t.timers.fire();
     await t.controller.idle();
     expect(t.calls()).toBe(2);
+    await t.controller.stop();
+  });
+
+  it('looks again soon while the job it enqueued is pending', async () => {
+    const t = setup({ jobs: 'queued' });
+    t.controller.start();
+    await t.controller.idle();
+    expect(t.posted).toEqual(['validate:success', 'apply:pending']);
+    expect(t.timers.pending.map((p) => p.ms)).toEqual([2_200]);
     await t.controller.stop();
   });
 

@@ -10,6 +10,8 @@ const issue = (file: string, line: number, message: string): Issue => ({ severit
 const step = (action: 'create' | 'update' | 'delete') =>
   ({ action, key: `GlobalNetworkPolicy//${action}`, kindId: 'GlobalNetworkPolicy', manifest: { apiVersion: 'v', kind: 'k', metadata: { name: 'n' }, spec: {} }, hash: 'h' }) as Plan['steps'][number];
 
+const result = (action: 'create' | 'update' | 'delete') => ({ key: `GlobalNetworkPolicy//${action}` as never, action, outcome: 'ok' as const, message: '' });
+
 describe('summarize', () => {
   it.each<[string, CycleOutcome, { statuses: unknown[]; retry?: unknown; level: string }]>([
     [
@@ -46,13 +48,75 @@ describe('summarize', () => {
     ],
     [
       'an enqueued plan leaves apply pending with the counts',
-      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create'), step('create'), step('delete')] }), resources: 6, jobId: 'j', created: true },
+      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create'), step('create'), step('delete')] }), resources: 6, created: true, job: { id: 'j', state: 'queued' } },
       {
         statuses: [
           { kind: 'validate', state: 'success', description: 'valid: 6 resources' },
           { kind: 'apply', state: 'pending', description: 'applying: 2 to create, 0 to update, 1 to delete' },
         ],
+        retry: { disposition: 'waiting', afterMs: 2_000 },
         level: 'info',
+      },
+    ],
+    [
+      'a plan whose job failed for good (stalled) shows the failure, not pending, on every later poll',
+      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create')] }), resources: 1, created: false, job: { id: 'j', state: 'settled', result: { kind: 'failed', results: [], error: { name: 'ExecutorError', code: 'forbidden', message: 'GlobalNetworkPolicy a: denied', disposition: 'stalled' } } } },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 1 resources' },
+          { kind: 'apply', state: 'failure', description: 'forbidden: GlobalNetworkPolicy a: denied' },
+        ],
+        level: 'error',
+      },
+    ],
+    [
+      'a job that ran out of retries on a transient failure is an error',
+      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create')] }), resources: 1, created: false, job: { id: 'j', state: 'settled', result: { kind: 'failed', results: [], error: { name: 'KubeError', code: 'unreachable', message: 'api down', disposition: 'transient' } } } },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 1 resources' },
+          { kind: 'apply', state: 'error', description: 'unreachable: api down' },
+        ],
+        level: 'warn',
+      },
+    ],
+    [
+      'a job that ended without a result (its workers kept dying) is an error naming why',
+      { kind: 'enqueued', snapshot, plan: plan({ steps: [step('create')] }), resources: 1, created: false, job: { id: 'j', state: 'failed', reason: 'job stalled more than allowable limit' } },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 1 resources' },
+          { kind: 'apply', state: 'error', description: 'job failed: job stalled more than allowable limit' },
+        ],
+        level: 'error',
+      },
+    ],
+    [
+      'an in-sync revision whose job applied it says what the job did',
+      { kind: 'in-sync', snapshot, plan: plan(), resources: 4, job: { id: 'j', state: 'settled', result: { kind: 'applied', skipped: [], results: [result('create'), result('update'), result('delete'), { ...result('create'), outcome: 'not-run' }] } } },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources' },
+          { kind: 'apply', state: 'success', description: 'applied 2, deleted 1' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
+      'an in-sync revision whose job applied the rest and a conflict remains fails apply, naming both',
+      {
+        kind: 'in-sync',
+        snapshot,
+        resources: 4,
+        job: { id: 'j', state: 'settled', result: { kind: 'applied', skipped: [], results: [result('create')] } },
+        plan: plan({ skipped: [{ key: 'GlobalNetworkPolicy//web' as never, kindId: 'GlobalNetworkPolicy', wanted: 'update', reason: 'not-owned', message: 'GlobalNetworkPolicy web already exists' }] }),
+      },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources' },
+          { kind: 'apply', state: 'failure', description: 'applied 1, deleted 0; 1 conflict: GlobalNetworkPolicy web already exists' },
+        ],
+        level: 'warn',
       },
     ],
     [

@@ -1,10 +1,11 @@
 // Real Redis, one random cluster name (hence key prefix) per test, removed afterwards.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { contentHash, resourceKey, type Logger, type Plan, type PlanStep, type StepResult } from '../../agent/domain/index.js';
-import type { ApplyReport, ApplyReporter, AuditEntry, AuditSink, ExecutorPort, VerifyPort } from '../../agent/queue/index.js';
-import { queuePrefix } from '../../agent/queue/index.js';
-import type { SerializedError } from '../../agent/domain/index.js';
+import { expect } from 'vitest';
+import type { AuditSink, ExecutorPort, VerifyPort } from '../../agent/apply/index.js';
+import { contentHash, resourceKey, type JobState, type Logger, type Plan, type PlanStep, type StepResult } from '../../agent/domain/index.js';
+import { queuePrefix, type SyncQueue } from '../../agent/queue/index.js';
+import type { AuditEntry } from '../../agent/report/audit-log.js';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -57,13 +58,11 @@ export function planFor(revision: string, names: string[] = ['a']): Plan {
   return { id: contentHash({ revision, names }, 12), revision, steps, skipped: [], unchanged: 0 };
 }
 
-/** Records what the processors reported. */
+/** Records the audit entries of the pipeline and answers its verify calls. */
 export class Recorder implements AuditSink, VerifyPort {
-  readonly applied: ApplyReport[] = [];
-  readonly failed: (ApplyReport & { error: SerializedError })[] = [];
   readonly audit: AuditEntry[] = [];
   verifyOk = true;
-  async record(entries: readonly AuditEntry[]): Promise<void> {
+  async append(entries: readonly AuditEntry[]): Promise<void> {
     this.audit.push(...entries);
   }
   async verify(): Promise<{ ok: boolean; differing: { key: ReturnType<typeof resourceKey>; message: string }[] }> {
@@ -71,11 +70,19 @@ export class Recorder implements AuditSink, VerifyPort {
   }
 }
 
-export function reporterOf(rec: Recorder): ApplyReporter {
-  return {
-    applied: async (r) => void rec.applied.push(r),
-    failed: async (r) => void rec.failed.push(r),
-  };
+/** Polls the queue until the job has ended (settled with a result, or failed), and returns its state. */
+export async function ended(queue: SyncQueue, jobId: string, timeout = 15_000): Promise<Extract<JobState, { state: 'settled' | 'failed' }>> {
+  await expect.poll(async () => (await queue.job(jobId))?.state, { timeout, interval: 50 }).toMatch(/^(settled|failed)$/);
+  const last: JobState | undefined = await queue.job(jobId);
+  if (last?.state === 'settled' || last?.state === 'failed') return last;
+  throw new Error(`job ${jobId} did not end`);
+}
+
+/** The result of a job that settled (fails the test when it did not). */
+export async function resultOf(queue: SyncQueue, jobId: string, timeout?: number) {
+  const state = await ended(queue, jobId, timeout);
+  if (state.state !== 'settled') throw new Error(`job ${jobId} failed without a result: ${state.reason}`);
+  return state.result;
 }
 
 /** An executor whose behaviour per call is scripted; records calls and overlap. */

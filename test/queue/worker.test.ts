@@ -1,8 +1,8 @@
-import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runApply, type ApplyDeps } from '../../agent/apply/index.js';
 import { systemClock } from '../../agent/domain/index.js';
-import { RESYNC_QUEUE_NAME, createResyncListener, createSyncQueue, createWorker, planProcessors, type ProcessDeps, type QueueWorker } from '../../agent/queue/index.js';
-import { captureLogger, deleteKeys, okResults, planFor, randomCluster, Recorder, REDIS_URL, reporterOf, ScriptedExecutor } from './helpers.js';
+import { createSyncQueue, createWorker, type JobHandler, type QueueWorker } from '../../agent/queue/index.js';
+import { captureLogger, deleteKeys, okResults, planFor, randomCluster, Recorder, REDIS_URL, resultOf, ScriptedExecutor } from './helpers.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -18,24 +18,24 @@ async function setup() {
   return { cluster, logger, queue };
 }
 
-function deps(ctx: Awaited<ReturnType<typeof setup>>, executor: ScriptedExecutor, recorder = new Recorder()): ProcessDeps {
-  return {
+function handler(ctx: Awaited<ReturnType<typeof setup>>, executor: ScriptedExecutor, recorder = new Recorder()): JobHandler {
+  const deps: ApplyDeps = {
     executor,
     verifier: recorder,
-    reporter: reporterOf(recorder),
     audit: recorder,
     latestRevision: () => ctx.queue.latestRevision(),
     logger: ctx.logger,
     clock: systemClock,
     verifyTimeoutMs: 1_000,
   };
+  return (job, signal) => runApply({ job, deps, ...(signal ? { signal } : {}) });
 }
 
 describe('worker lifecycle', () => {
   it('graceful close lets the running job finish', async () => {
     const ctx = await setup();
     const executor = new ScriptedExecutor(async (_n, steps) => okResults(steps), 500);
-    const worker = await createWorker({ connection: REDIS_URL, cluster: ctx.cluster, logger: ctx.logger, processors: planProcessors(deps(ctx, executor)) });
+    const worker = await createWorker({ connection: REDIS_URL, cluster: ctx.cluster, logger: ctx.logger, handler: handler(ctx, executor) });
     cleanups.push(() => worker.close());
     const { jobId } = await ctx.queue.enqueueSync({ plan: planFor('c1'), revision: 'c1', author: 'dev' });
     await expect.poll(() => executor.calls.length, { timeout: 5_000 }).toBe(1);
@@ -50,28 +50,14 @@ describe('worker lifecycle', () => {
     const hanging = new ScriptedExecutor(() => new Promise(() => undefined));
     const healthy = new ScriptedExecutor(async (_n, steps) => okResults(steps));
     const opts = { connection: REDIS_URL, cluster: ctx.cluster, logger: ctx.logger, lockDurationMs: 600, stalledIntervalMs: 300 };
-    const dying: QueueWorker = await createWorker({ ...opts, processors: planProcessors(deps(ctx, hanging)) });
+    const dying: QueueWorker = await createWorker({ ...opts, handler: handler(ctx, hanging) });
     const { jobId } = await ctx.queue.enqueueSync({ plan: planFor('c1'), revision: 'c1', author: 'dev' });
     await expect.poll(() => hanging.calls.length, { timeout: 5_000 }).toBe(1);
     await dying.close({ graceMs: 10 });
-    const rescuer = await createWorker({ ...opts, processors: planProcessors(deps(ctx, healthy)) });
+    const rescuer = await createWorker({ ...opts, handler: handler(ctx, healthy) });
     cleanups.push(() => rescuer.close());
-    await expect(ctx.queue.waitFor(jobId, 15_000)).resolves.toMatchObject({ applied: 1 });
+    expect(await resultOf(ctx.queue, jobId)).toMatchObject({ kind: 'applied' });
     expect(healthy.calls.map((c) => c.jobId)).toEqual([jobId]);
     expect(ctx.logger.lines.some((l) => l.msg.startsWith('job stalled'))).toBe(true);
-  });
-
-  it('the periodic resync scheduler ticks the controller', async () => {
-    const ctx = await setup();
-    let ticks = 0;
-    const listener = createResyncListener({ connection: REDIS_URL, cluster: ctx.cluster, logger: ctx.logger, onTick: async () => void (ticks += 1) });
-    cleanups.push(() => listener.close());
-    await ctx.queue.upsertResync({ everyMs: 200 });
-    await ctx.queue.upsertResync({ everyMs: 200 });
-    await expect.poll(() => ticks, { timeout: 5_000 }).toBeGreaterThanOrEqual(3);
-    // Upserting twice (every controller start does) keeps one scheduler.
-    const resync = new Queue(RESYNC_QUEUE_NAME, { connection: { host: '127.0.0.1', port: 6379 }, prefix: ctx.queue.prefix });
-    cleanups.push(() => resync.close());
-    expect((await resync.getJobSchedulers()).map((s) => [s.key, s.every])).toEqual([[`resync-${ctx.cluster}`, 200]]);
   });
 });

@@ -3,17 +3,15 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { loadConfig } from '../../config/config.js';
-import { buildDesiredState } from '../../desired/index.js';
+import { stagesFor } from '../../controller/stages.js';
 import { AgentError, KubeError, ValidationError } from '../../domain/errors.js';
 import { formatIssue, type Issue } from '../../domain/issue.js';
 import { DEFAULT_INSTANCE } from '../../domain/ownership.js';
-import type { Plan, SourceFile } from '../../domain/state.js';
+import type { Plan, Snapshot } from '../../domain/state.js';
 import { createKubeClients } from '../../kube/client.js';
 import { detectCluster } from '../../kube/detect.js';
 import { createLiveCache } from '../../live/create-live-cache.js';
-import { buildPlan } from '../../plan/build-plan.js';
 import { renderPlan } from '../../plan/render.js';
-import { parseAllowDeleteTrailer } from '../../plan/trailer.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
 import { watchAndRerun } from '../../source/watch-rerun.js';
@@ -116,8 +114,15 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
       ...(config.context === undefined ? {} : { context: config.context }),
     });
     const cluster = await detectCluster(clients, config.calicoVersion === undefined ? {} : { calicoVersionOverride: config.calicoVersion });
-    const desired = buildDesiredState({ files: source.files, calicoVersion: cluster.calicoVersion });
-    if (desired.errors.length > 0) throw invalid([...source.issues, ...desired.errors]);
+    // The agent's own composition of the stages, so `plan` shows what the agent would do.
+    const stages = stagesFor({
+      calicoVersion: cluster.calicoVersion,
+      instance: config.instance ?? DEFAULT_INSTANCE,
+      adopt: config.adopt ?? false,
+      deleteBudgetPercent: config.deleteBudget ?? 25,
+    });
+    const desired = stages.buildDesired(source.snapshot);
+    if (desired.errors.length > 0) throw invalid(desired.errors);
 
     const logger = pino({ level: 'silent' });
     const live = createLiveCache({ clients, cluster, logger });
@@ -132,15 +137,7 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
           forbidden ? { status: 403, reason: 'Forbidden' } : { status: 504, reason: 'Timeout' },
         );
       }
-      const plan = buildPlan({
-        desired: desired.state,
-        live,
-        revision: source.revision,
-        instance: config.instance ?? DEFAULT_INSTANCE,
-        adopt: config.adopt ?? false,
-        deleteBudgetPercent: config.deleteBudget ?? 25,
-        ...(source.allowDeletes === undefined ? {} : { allowDeletes: source.allowDeletes }),
-      });
+      const plan = stages.buildPlan({ snapshot: source.snapshot, desired: desired.state, live, approved: false });
       return { plan, warnings: desired.warnings };
     } finally {
       await live.stop();
@@ -151,10 +148,7 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
 }
 
 interface ReadSource {
-  readonly files: readonly SourceFile[];
-  readonly issues: readonly Issue[];
-  readonly revision: string;
-  readonly allowDeletes?: number;
+  readonly snapshot: Snapshot;
   cleanup(): Promise<void>;
 }
 
@@ -162,18 +156,26 @@ async function readSource(flags: PlanFlags): Promise<ReadSource> {
   if (flags.dir !== undefined) {
     const read = await readPolicyDir(flags.dir);
     if (read.issues.some((i) => i.severity === 'error')) throw invalid(read.issues);
-    return { files: read.files, issues: read.issues, revision: 'working-tree', cleanup: async () => undefined };
+    return { snapshot: snapshotOf(read, { revision: 'working-tree', author: '', message: '' }), cleanup: async () => undefined };
   }
   const clone = await cloneOnce({ url: flags.repo ?? '', ...(flags.ref === undefined ? {} : { ref: flags.ref }) });
   try {
     const read = await readPolicyDir(clone.dir);
     if (read.issues.some((i) => i.severity === 'error')) throw invalid(read.issues);
-    const allowDeletes = parseAllowDeleteTrailer(clone.message);
-    return { files: read.files, issues: read.issues, revision: clone.revision, ...(allowDeletes === undefined ? {} : { allowDeletes }), cleanup: clone.cleanup };
+    // The commit message carries the delete trailer, as it does for the agent.
+    return { snapshot: snapshotOf(read, { revision: clone.revision, author: clone.author, message: clone.message }), cleanup: clone.cleanup };
   } catch (err) {
     await clone.cleanup();
     throw err;
   }
+}
+
+function snapshotOf(read: Awaited<ReturnType<typeof readPolicyDir>>, commit: Omit<Snapshot, 'files' | 'problems'>): Snapshot {
+  return {
+    ...commit,
+    files: read.files,
+    problems: { errors: read.issues.filter((i) => i.severity === 'error'), warnings: read.issues.filter((i) => i.severity === 'warning') },
+  };
 }
 
 function invalid(issues: readonly Issue[]): ValidationError {

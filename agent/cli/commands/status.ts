@@ -2,9 +2,8 @@
 // in Redis, also when a forge receives them), newest first.
 // `calico-gitops approve <sha>`: release a plan held by the delete budget.
 import type { Command } from 'commander';
-import { approvalKey } from '../../app/approvals.js';
 import { systemClock } from '../../domain/runtime.js';
-import { queuePrefix } from '../../queue/keys.js';
+import { approvalKey, queuePrefix } from '../../queue/keys.js';
 import { RedisStatusStore } from '../../report/redis-status-store.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
 import { withRedis } from '../with-redis.js';

@@ -1,22 +1,28 @@
-// The pure stages as the controller calls them: source problems join the validation errors, and the
-// commit trailer and approvals feed the plan.
-import type { Config } from '../config/config.js';
-import type { Stages } from '../controller/ports.js';
+// The pure stages as the agent composes them (the controller's cycle and `calico-gitops plan`):
+// source problems join the validation errors, and the commit trailer and approvals feed the plan.
+import type { Stages } from './ports.js';
 import { buildDesiredState, withSourceIssues, type DesiredResult } from '../desired/index.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
-import type { SourceSnapshot } from '../domain/source-snapshot.js';
 import type { Snapshot } from '../domain/state.js';
 import { buildPlan, parseAllowDeleteTrailer } from '../plan/index.js';
 
-export function stagesFor(input: { config: Config; calicoVersion: CalicoVersion }): Stages {
-  const { config, calicoVersion } = input;
+/** What planning needs from the configuration. */
+export interface PlanningOptions {
+  readonly calicoVersion: CalicoVersion;
+  /** Value of the owner annotation. */
+  readonly instance: string;
+  readonly adopt: boolean;
+  readonly deleteBudgetPercent: number;
+}
+
+export function stagesFor(o: PlanningOptions): Stages {
   let parseCache: DesiredResult['parsed'] = new Map();
   return {
     buildDesired: (snapshot: Snapshot): DesiredResult => {
       // Unchanged blobs keep their parse from the previous revision (incremental re-parse).
-      const result = buildDesiredState({ files: snapshot.files, calicoVersion, parseCache });
+      const result = buildDesiredState({ files: snapshot.files, calicoVersion: o.calicoVersion, parseCache });
       parseCache = result.parsed;
-      const problems = (snapshot as Partial<SourceSnapshot>).problems;
+      const problems = snapshot.problems;
       return withSourceIssues(result, problems ? [...problems.errors, ...problems.warnings] : []);
     },
     buildPlan: ({ snapshot, desired, live, approved }) => {
@@ -25,9 +31,9 @@ export function stagesFor(input: { config: Config; calicoVersion: CalicoVersion 
         desired,
         live,
         revision: snapshot.revision,
-        instance: config.instance,
-        adopt: config.adopt,
-        deleteBudgetPercent: config.deleteBudget,
+        instance: o.instance,
+        adopt: o.adopt,
+        deleteBudgetPercent: o.deleteBudgetPercent,
         approved,
         ...(allowDeletes === undefined ? {} : { allowDeletes }),
       });

@@ -1,0 +1,82 @@
+// The configuration cut once into what each role and adapter takes, so none of them sees (or
+// depends on) the whole Config.
+import type { Config } from '../config/config.js';
+import type { CalicoVersion } from '../domain/calico-version.js';
+import type { PlanningOptions } from '../controller/stages.js';
+import type { RedisConnection } from '../queue/connection.js';
+import type { StatusOptions } from '../report/status-reporter.js';
+import { gitCredentialsFrom, type GitCredentials } from '../source/git-auth.js';
+
+export interface SourceOptions {
+  readonly url: string;
+  readonly branch: string;
+  readonly path: string;
+  readonly credentials?: GitCredentials;
+}
+
+export interface ControllerOptions {
+  /** The policy repository; the controller refuses to start without it. */
+  readonly source?: SourceOptions;
+  readonly planning: PlanningOptions;
+  readonly pollIntervalMs: number;
+  /** Namespace of the leader Lease. */
+  readonly namespace: string;
+}
+
+export interface ExecutorOptions {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Image override; otherwise chosen by the cluster's Calico version. */
+  readonly image?: string;
+  readonly podTimeoutMs: number;
+  readonly verifyTimeoutMs: number;
+}
+
+export interface AuditOptions {
+  /** Approximate cap on the audit stream. */
+  readonly maxEntries: number;
+}
+
+export interface RoleOptions {
+  readonly cluster: string;
+  readonly redis: RedisConnection;
+  readonly controller: ControllerOptions;
+  readonly executor: ExecutorOptions;
+  readonly audit: AuditOptions;
+  readonly statuses: StatusOptions;
+}
+
+export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleOptions {
+  return {
+    cluster: config.cluster,
+    redis: config.redis,
+    controller: {
+      ...(config.repo ? { source: { url: config.repo, branch: config.branch, path: config.path, ...gitCredentialsFrom(config) } } : {}),
+      planning: { calicoVersion, instance: config.instance, adopt: config.adopt, deleteBudgetPercent: config.deleteBudget },
+      pollIntervalMs: config.pollInterval,
+      namespace: config.namespace,
+    },
+    executor: {
+      namespace: config.namespace,
+      serviceAccount: config.executorServiceAccount,
+      ...(config.calicoctlImage ? { image: config.calicoctlImage } : {}),
+      podTimeoutMs: config.podTimeout,
+      verifyTimeoutMs: config.verifyTimeout,
+    },
+    audit: { maxEntries: config.auditMaxEntries },
+    statuses: {
+      cluster: config.cluster,
+      ...(config.forge
+        ? {
+            forge: {
+              kind: config.forge,
+              ...(config.forgeUrl ? { apiUrl: config.forgeUrl } : {}),
+              ...(config.forgeRepo ? { repo: config.forgeRepo } : {}),
+              ...(config.repo ? { repoUrl: config.repo } : {}),
+              ...(config.forgeTokenFile ? { tokenFile: config.forgeTokenFile } : {}),
+            },
+          }
+        : {}),
+    },
+  };
+}
