@@ -145,7 +145,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       const redisUp = await redis.ping().then(() => true, () => false);
       // A worker plans nothing: it is ready when it can take jobs (Redis) and run them (the API server).
       if (!controller) return { redis: redisUp, apiServer: await apiServerReachable(clients) };
-      return { liveSynced: live.isSynced(), redis: redisUp, leaderKnown: await controller.leaderKnown() };
+      return { liveSynced: live.isSynced(), redis: redisUp, leaderKnown: await controller.leaderKnown(), source: await controller.sourceReady() };
     },
     metrics: async () => {
       const counts = await controller?.queue.counts().catch(() => undefined);
@@ -158,6 +158,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       calicoVersion: formatCalicoVersion(cluster.calicoVersion),
       apiMode: cluster.apiMode,
       leader: controller?.isLeader() ?? false,
+      ...(controller ? { source: { reached: controller.sourceProblem() === undefined, ...(controller.sourceProblem() ? { problem: controller.sourceProblem() } : {}) } } : {}),
       live: { synced: live.isSynced(), objects: live.size(), sources: live.status() },
       lastCycle: last ? { at: last.at, outcome: last.outcome.kind, revision: last.summary.revision, message: last.summary.message } : null,
     }),

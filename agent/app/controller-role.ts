@@ -47,6 +47,14 @@ export interface ControllerRole {
   isLeader(): boolean;
   /** This replica leads, or the Lease names a holder whose term has not run out. */
   leaderKnown(): Promise<boolean>;
+  /**
+   * The repository has been reached once (fetched by the leader, or its head read by a follower).
+   * Until then an unknown repository or branch, or refused credentials, keep the replica not ready;
+   * later outages do not flip it (the last good state stays applied and the log says why).
+   */
+  sourceReady(): Promise<boolean>;
+  /** Why the repository has not been reached yet; undefined once it has. */
+  sourceProblem(): string | undefined;
   /** Webhook: fetch now (only the leader acts). */
   trigger(): void;
   stop(): Promise<void>;
@@ -62,12 +70,24 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     baseEnv: o.baseEnv,
     ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
   });
+  const reach = { ok: false, problem: undefined as string | undefined, probedAt: 0 };
+  const noteSource = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      const result = await work;
+      reach.ok = true;
+      reach.problem = undefined;
+      return result;
+    } catch (err) {
+      if (!reach.ok) reach.problem = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  };
   const queue = await createSyncQueue({ connection: o.connection, cluster: o.cluster, logger, prefix: o.prefix, clock: o.clock });
   const controller = new Controller({
     cycle: {
       source: {
         latest: async () => {
-          const result = await source.latest();
+          const result = await noteSource(source.latest());
           return { snapshot: result.snapshot, forcePush: result.forcePush };
         },
       },
@@ -129,6 +149,16 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       if (elector.isLeader()) return true;
       return leaseIsHeld(await leaseStore.read().catch(() => undefined), o.clock.now());
     },
+    sourceReady: async () => {
+      // A follower does not fetch: it reads the branch head (ls-remote) now and then until it works.
+      const now = o.clock.now().getTime();
+      if (!reach.ok && !elector.isLeader() && now - reach.probedAt >= 5_000) {
+        reach.probedAt = now;
+        await noteSource(source.headRevision()).catch(() => undefined);
+      }
+      return reach.ok;
+    },
+    sourceProblem: () => (reach.ok ? undefined : (reach.problem ?? 'the repository has not been fetched yet')),
     trigger: () => controller.trigger(),
     stop: async () => {
       unsubscribe();

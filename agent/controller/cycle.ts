@@ -17,8 +17,9 @@ export type CycleOutcome =
       readonly resources: number;
       /** The job that brought the cluster here, when this revision needed one. */
       readonly job?: JobState;
+      readonly warnings?: readonly Issue[];
     }
-  | { readonly kind: 'held'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number }
+  | { readonly kind: 'held'; readonly snapshot: Snapshot; readonly plan: Plan; readonly resources: number; readonly warnings?: readonly Issue[] }
   | {
       readonly kind: 'enqueued';
       readonly snapshot: Snapshot;
@@ -27,8 +28,9 @@ export type CycleOutcome =
       readonly created: boolean;
       /** The job of this plan as the queue holds it (a repeated poll finds it running or settled). */
       readonly job: JobState;
+      readonly warnings?: readonly Issue[];
     }
-  | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number }
+  | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number; readonly warnings?: readonly Issue[] }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
 
 export type CycleStage = 'source' | 'desired' | 'live' | 'plan' | 'queue';
@@ -59,6 +61,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     const desired = deps.stages.buildDesired(snapshot);
     const resources = desired.state.resources.size;
     if (desired.errors.length > 0) return { kind: 'invalid', snapshot, errors: desired.errors, resources };
+    // A valid revision's warnings travel with every outcome, to its validate status and the log.
+    const valid = { resources, ...(desired.warnings.length > 0 ? { warnings: desired.warnings } : {}) };
 
     stage = 'live';
     if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
@@ -66,23 +70,23 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     }
 
     stage = 'queue';
-    if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, resources };
+    if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, ...valid };
 
     stage = 'plan';
     const approved = await deps.isApproved(snapshot.revision);
     const plan = deps.stages.buildPlan({ snapshot, desired: desired.state, live: deps.live, approved });
-    if (plan.held) return { kind: 'held', snapshot, plan, resources };
+    if (plan.held) return { kind: 'held', snapshot, plan, ...valid };
 
     stage = 'queue';
     if (plan.steps.length === 0) {
       const job = await deps.queue.jobOf(snapshot.revision);
-      return { kind: 'in-sync', snapshot, plan, resources, ...(job ? { job } : {}) };
+      return { kind: 'in-sync', snapshot, plan, ...valid, ...(job ? { job } : {}) };
     }
     await deps.queue.setLatestRevision(snapshot.revision);
     const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });
     log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
     const job: JobState = (created ? undefined : await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };
-    return { kind: 'enqueued', snapshot, plan, resources, created, job };
+    return { kind: 'enqueued', snapshot, plan, ...valid, created, job };
   } catch (err) {
     return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };
   }

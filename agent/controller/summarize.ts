@@ -2,7 +2,7 @@
 // validate and apply contexts are written from here only: what a worker did reaches the commit as
 // the state and result of its job in the queue, an input of the outcome.
 import type { Disposition } from '../domain/errors.js';
-import { formatIssue } from '../domain/issue.js';
+import { formatIssue, type Issue } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { Plan, StepResult } from '../domain/state.js';
 import { describeConflicts } from '../plan/render.js';
@@ -19,11 +19,32 @@ export interface Summary {
 }
 
 export function summarize(outcome: CycleOutcome): Summary {
+  const summary = summarizeOutcome(outcome);
+  const warnings = 'warnings' in outcome ? (outcome.warnings ?? []) : [];
+  return warnings.length === 0 ? summary : { ...summary, message: `${summary.message}\n${warnings.map(formatIssue).join('\n')}` };
+}
+
+/** `valid: 4 resources`, and the first warning (with a count) when there are any. */
+function validDescription(outcome: { readonly resources: number; readonly warnings?: readonly Issue[] }): string {
+  const warnings = outcome.warnings ?? [];
+  const first = warnings[0];
+  if (!first) return `valid: ${outcome.resources} resources`;
+  const more = warnings.length > 1 ? ` (+${warnings.length - 1} more)` : '';
+  return `valid: ${outcome.resources} resources; ${warnings.length} warning${warnings.length > 1 ? 's' : ''}: ${shortLocation(first)}${first.message}${more}`;
+}
+
+/** Short for a status line: `file:line `, `file ` for a whole-file problem, nothing for the repository. */
+function shortLocation(issue: Issue): string {
+  if (!issue.file) return '';
+  return issue.line > 0 ? `${issue.file}:${issue.line} ` : `${issue.file} `;
+}
+
+function summarizeOutcome(outcome: CycleOutcome): Summary {
   switch (outcome.kind) {
     case 'invalid': {
       const first = outcome.errors[0];
       const more = outcome.errors.length > 1 ? ` (+${outcome.errors.length - 1} more)` : '';
-      const where = first ? `${first.file}:${first.line} ${first.message}` : 'invalid';
+      const where = first ? `${shortLocation(first)}${first.message}` : 'invalid';
       return {
         revision: outcome.snapshot.revision,
         statuses: [{ kind: 'validate', state: 'failure', description: `invalid: ${where}${more}` }],
@@ -41,7 +62,7 @@ export function summarize(outcome: CycleOutcome): Summary {
         : { kind: 'apply' as const, state: 'success' as const, description: applied ?? `in sync: ${outcome.resources} resources` };
       return {
         revision: outcome.snapshot.revision,
-        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }, apply],
+        statuses: [{ kind: 'validate', state: 'success', description: validDescription(outcome) }, apply],
         level: first ? 'warn' : 'info',
         message: first ? `not applied: ${conflicts.map((c) => c.message).join('; ')}` : 'cluster in sync with revision',
       };
@@ -52,7 +73,7 @@ export function summarize(outcome: CycleOutcome): Summary {
       return {
         revision: outcome.snapshot.revision,
         statuses: [
-          { kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` },
+          { kind: 'validate', state: 'success', description: validDescription(outcome) },
           // Pending, not failed: nothing is wrong with the commit, it waits for a person to release it.
           { kind: 'apply', state: 'pending', description: `held: ${held?.message ?? 'plan held'}` },
         ],
@@ -64,7 +85,7 @@ export function summarize(outcome: CycleOutcome): Summary {
     case 'busy':
       return {
         revision: outcome.snapshot.revision,
-        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }],
+        statuses: [{ kind: 'validate', state: 'success', description: validDescription(outcome) }],
         level: 'info',
         message: 'a sync job is in flight; planning again when it is done',
         retry: { disposition: 'waiting', afterMs: 1_000 },
@@ -73,7 +94,7 @@ export function summarize(outcome: CycleOutcome): Summary {
       const job = jobSummary(outcome.job, outcome.plan);
       return {
         revision: outcome.snapshot.revision,
-        statuses: [{ kind: 'validate', state: 'success', description: `valid: ${outcome.resources} resources` }, { kind: 'apply', ...job.status }],
+        statuses: [{ kind: 'validate', state: 'success', description: validDescription(outcome) }, { kind: 'apply', ...job.status }],
         level: job.level,
         message: outcome.created ? `sync job ${outcome.job.id} enqueued (${countSteps(outcome.plan.steps)})` : job.message,
         ...(job.retry ? { retry: job.retry } : {}),

@@ -22,11 +22,22 @@ export interface Problems {
   readonly warnings: readonly Issue[];
 }
 
-/** `policies/a.yaml:12:5: error: message` (the compiler-style form editors understand). */
+/**
+ * `policies/a.yaml:12:5: error: message` (the compiler-style form editors understand); a problem of
+ * the whole file prints as `policies/a.yaml: error: …`, one of the whole repository with no file.
+ */
 export function formatIssue(issue: Issue): string {
-  const where = issue.file ? `${issue.file}:${issue.line}:${issue.column}: ` : '';
+  const location = issueLocation(issue);
+  const where = location ? `${location}: ` : '';
   const at = issue.path ? ` (at ${issue.path})` : '';
   return `${where}${issue.severity}: ${issue.message}${at}`;
+}
+
+/** `file:line:column`, `file` or '' as far as the issue knows its place. */
+export function issueLocation(issue: Issue): string {
+  if (!issue.file) return '';
+  if (issue.line <= 0) return issue.file;
+  return `${issue.file}:${issue.line}:${issue.column}`;
 }
 
 /** Stable order: by file, line, column, then message. */

@@ -12,7 +12,7 @@ import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js'
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { IGNORE_FILE, isPolicyFile, parseIgnoreFile } from './ignore-rules.js';
+import { IGNORE_FILE, isPolicyFile, isSkippedPath, parseIgnoreFile, type IgnoreRule } from './ignore-rules.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 
@@ -138,7 +138,10 @@ export class GitSource {
       entries = listTree(await runner.raw(['ls-tree', '-r', '-l', '-z', treeish]));
     } catch (err) {
       if (/not a valid object name|not a tree object/i.test(String(err))) {
-        throw sourceError('path-not-found', `path ${this.#subPath} does not exist at ${sha.slice(0, 12)} of ${redactUrl(this.#o.url)}`, { cause: err });
+        // A problem of this commit, not of the source: it is reported on the commit, and an empty
+        // file list with an error applies nothing (rather than deleting everything).
+        const error = issue('', 'path-not-found', `path ${this.#subPath} does not exist at ${sha.slice(0, 12)} of ${redactUrl(this.#o.url)}`);
+        return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: [], problems: { errors: [error], warnings: [] } };
       }
       throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
     }
@@ -153,13 +156,8 @@ export class GitSource {
       ? parseIgnoreFile(this.#decode(await this.#readBlobs(runner, auth, [ignoreEntry.sha]), ignoreEntry.sha) ?? '')
       : [];
     const warnings: Issue[] = [];
-    for (const e of entries) {
-      if (e.mode === '120000' && /\.ya?ml$/i.test(e.path) && isPolicyFile(e.path, rules)) {
-        const at = this.#subPath ? `${this.#subPath}/${e.path}` : e.path;
-        warnings.push({ ...issue(at, 'symlink', 'symbolic link not followed; the file was skipped'), severity: 'warning' });
-      }
-    }
-    const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000');
+    errors.push(...unsafeEntries(entries, rules, (p) => (this.#subPath ? `${this.#subPath}/${p}` : p)));
+    const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000' && !e.path.split('/').includes('..'));
 
     // Same selection and limits as readPolicyDir, so `plan --dir` and the agent agree.
     const files: { entry: TreeEntry; repoPath: string }[] = [];
@@ -173,7 +171,7 @@ export class GitSource {
       }
       total += entry.size;
       if (total > maxRepoBytes) {
-        errors.push(issue('', 'limit-repo-size', `policy files total more than the limit of ${maxRepoBytes} bytes; stopped reading at ${repoPath}`));
+        errors.push(issue('', 'limit-repo-size', `repository ${redactUrl(this.#o.url)}: policy files total more than the limit of ${maxRepoBytes} bytes; stopped reading at ${repoPath}`));
         break;
       }
       files.push({ entry, repoPath });
@@ -307,6 +305,27 @@ export class GitSource {
 function normalizeSubPath(path: string): string {
   const p = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+|\/+$/g, '');
   return p === '.' ? '' : p;
+}
+
+/**
+ * Entries that could make a revision mean something other than its files say: a link (its target
+ * is not read, so its policies would silently vanish), a submodule (its content is not in this
+ * repository), or a `..`/`.` path segment (a crafted tree). Each is an error, so the revision
+ * applies nothing, unless the path is hidden or ignored anyway.
+ */
+function unsafeEntries(entries: readonly TreeEntry[], rules: readonly IgnoreRule[], repoPath: (p: string) => string): Issue[] {
+  const out: Issue[] = [];
+  for (const e of entries) {
+    const segments = e.path.split('/');
+    if (segments.some((s) => s === '..' || s === '.' || s === '')) {
+      out.push(issue(repoPath(e.path), 'unsafe-path', 'tree entry with a "." or ".." path segment; the revision is not applied'));
+      continue;
+    }
+    if (isSkippedPath(e.path, rules)) continue;
+    if (e.mode === '120000') out.push(issue(repoPath(e.path), 'symlink', 'symbolic link: policy files must be regular files (links are not followed); the revision is not applied'));
+    else if (e.type === 'commit') out.push(issue(repoPath(e.path), 'submodule', 'submodule: its files are not in this repository and are not read; the revision is not applied'));
+  }
+  return out;
 }
 
 function issue(file: string, code: string, message: string): Issue {

@@ -61,7 +61,15 @@ function ignoredBy(rules: readonly IgnoreRule[], path: string, isDir: boolean): 
 
 /** True for a policy file: `path` is relative to the policy root, forward slashes. */
 export function isPolicyFile(path: string, rules: readonly IgnoreRule[] = []): boolean {
-  if (!/\.ya?ml$/i.test(path)) return false;
+  return /\.ya?ml$/i.test(path) && !isSkippedPath(path, rules);
+}
+
+/** Hidden (a segment starting with `.`) or ignored, itself or by a directory above it. */
+export function isSkippedPath(path: string, rules: readonly IgnoreRule[] = []): boolean {
+  return !isConsidered(path, rules);
+}
+
+function isConsidered(path: string, rules: readonly IgnoreRule[]): boolean {
   const segments = path.split('/');
   if (segments.some((s) => s.startsWith('.'))) return false;
   // A directory that is ignored hides everything below it, as in git.

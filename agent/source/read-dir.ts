@@ -42,7 +42,7 @@ export async function readPolicyDir(dir: string, opts: ReadPolicyDirOptions = {}
     }
     total += size;
     if (total > limits.maxRepoBytes) {
-      issues.push(issue('', 'limit-repo-size', `policy files total more than the limit of ${limits.maxRepoBytes} bytes; stopped reading at ${rel}`));
+      issues.push(issue('', 'limit-repo-size', `directory ${dir}: policy files total more than the limit of ${limits.maxRepoBytes} bytes; stopped reading at ${rel}`));
       break;
     }
     files.push({ path: rel, content: await readFile(join(dir, rel), 'utf8') });
@@ -65,7 +65,8 @@ async function walkDir(root: string, rel: string, out: { rel: string; size: numb
     if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
     const path = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isSymbolicLink()) {
-      if (/\.ya?ml$/i.test(entry.name)) issues.push({ ...issue(path, 'symlink', 'symbolic link not followed; the file was skipped'), severity: 'warning' });
+      // An error, as in the agent's Git source: a link's policies would otherwise silently vanish.
+      issues.push(issue(path, 'symlink', 'symbolic link: policy files must be regular files (links are not followed)'));
     } else if (entry.isDirectory()) await walkDir(root, path, out, issues);
     else if (entry.isFile() && /\.ya?ml$/i.test(entry.name)) out.push({ rel: path, size: (await lstat(join(root, path))).size });
   }

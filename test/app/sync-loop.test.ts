@@ -145,7 +145,7 @@ describe('sync loop', () => {
         const res = await fetch(`${follower.url}/readyz`);
         return res.status === 200 ? ((await res.json()) as unknown) : undefined;
       });
-      expect(ready).toEqual({ ready: true, checks: { liveSynced: true, redis: true, leaderKnown: true } });
+      expect(ready).toEqual({ ready: true, checks: { liveSynced: true, redis: true, leaderKnown: true, source: true } });
       expect(await follower.controller?.leaderKnown()).toBe(true);
     } finally {
       await follower.stop();

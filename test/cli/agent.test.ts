@@ -71,7 +71,7 @@ describe('calico-gitops agent', () => {
       const res = await fetch(`${base}/readyz`);
       return res.status === 200 ? ((await res.json()) as unknown) : undefined;
     });
-    expect(ready).toEqual({ ready: true, checks: { liveSynced: true, redis: true, leaderKnown: true } });
+    expect(ready).toEqual({ ready: true, checks: { liveSynced: true, redis: true, leaderKnown: true, source: true } });
 
     const statuses = new RedisStatusStore({ redis, prefix: queuePrefix(cluster), cluster, clock: systemClock });
     const applied = await eventually('apply status', async () => {

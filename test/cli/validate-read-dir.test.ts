@@ -66,7 +66,10 @@ describe('readPolicyDir', () => {
     await symlink(join(dir, 'real', 'a.yaml'), join(dir, 'linked.yaml'));
     const { files, issues } = await readPolicyDir(dir);
     expect(files.map((f) => f.path)).toEqual(['real/a.yaml']);
-    expect(issues.map((i) => [i.file, i.severity, i.code])).toEqual([['linked.yaml', 'warning', 'symlink']]);
+    expect(issues.map((i) => [i.file, i.severity, i.code]).sort()).toEqual([
+      ['linked-dir', 'error', 'symlink'],
+      ['linked.yaml', 'error', 'symlink'],
+    ]);
   });
 
   it('fails with a SourceError for a missing directory or a file', async () => {

@@ -20,6 +20,27 @@ describe('summarize', () => {
       { statuses: [{ kind: 'validate', state: 'failure', description: 'invalid: policies/a.yaml:12 bad selector (+1 more)' }], level: 'warn' },
     ],
     [
+      'a whole-file problem names the file without a line',
+      { kind: 'invalid', snapshot, resources: 0, errors: [issue('policies/b.yaml', 0, 'symbolic link: policy files must be regular files')] },
+      { statuses: [{ kind: 'validate', state: 'failure', description: 'invalid: policies/b.yaml symbolic link: policy files must be regular files' }], level: 'warn' },
+    ],
+    [
+      'a whole-repository problem prints no file and no line (its message names the repository)',
+      { kind: 'invalid', snapshot, resources: 0, errors: [issue('', 0, 'repository https://git.example/p.git: policy files total more than the limit')] },
+      { statuses: [{ kind: 'validate', state: 'failure', description: 'invalid: repository https://git.example/p.git: policy files total more than the limit' }], level: 'warn' },
+    ],
+    [
+      'warnings of a valid revision reach its validate status',
+      { kind: 'in-sync', snapshot, plan: plan(), resources: 4, warnings: [{ ...issue('policies/a.yaml', 7, 'egress rules have no effect'), severity: 'warning' }, { ...issue('policies/c.yaml', 2, 'x'), severity: 'warning' }] },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources; 2 warnings: policies/a.yaml:7 egress rules have no effect (+1 more)' },
+          { kind: 'apply', state: 'success', description: 'in sync: 4 resources' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
       'an in-sync revision succeeds on both contexts',
       { kind: 'in-sync', snapshot, plan: plan(), resources: 4 },
       {

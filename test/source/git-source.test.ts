@@ -116,10 +116,33 @@ describe('GitSource', () => {
     const { snapshot } = await src.latest();
     expect(snapshot.files.map((f) => f.path)).toEqual(['a.yaml']);
     expect(snapshot.problems.errors.map((e) => [e.file, e.code])).toEqual([
+      ['link.yaml', 'symlink'],
       ['big.yaml', 'limit-file-size'],
       ['latin1.yaml', 'not-utf8'],
     ]);
-    expect(snapshot.problems.warnings.map((e) => [e.file, e.code])).toEqual([['link.yaml', 'symlink']]);
+    expect(snapshot.problems.warnings).toEqual([]);
+  });
+
+  it('refuses a submodule and a ".." tree entry under the policy folder, naming each', async () => {
+    const { remote, work } = await createRepoWithFiles({ 'policies/a.yaml': samplePolicyYaml('a'), 'policies/.hidden/link.yaml': 'x' });
+    // A crafted tree (git itself never makes one): a ".." directory and a submodule next to a.yaml.
+    const blob = (await work.git(['hash-object', '-w', '--stdin'], { input: samplePolicyYaml('evil') })).trim();
+    const inner = (await work.git(['mktree'], { input: `100644 blob ${blob}\tevil.yaml\n` })).trim();
+    const head = (await work.git(['rev-parse', 'HEAD'])).trim();
+    const policies = (await work.git(['rev-parse', 'HEAD:policies'])).trim();
+    const listing = await work.git(['ls-tree', policies]);
+    const tree = (await work.git(['mktree'], { input: `${listing}040000 tree ${inner}\t..\n160000 commit ${head}\tvendored\n` })).trim();
+    const root = (await work.git(['mktree'], { input: `040000 tree ${tree}\tpolicies\n` })).trim();
+    const commit = (await work.git(['commit-tree', root, '-p', head, '-m', 'crafted'])).trim();
+    await work.git(['push', '--quiet', 'origin', `${commit}:refs/heads/main`]);
+    const src = await source(remote.url, { path: 'policies' });
+    const { snapshot } = await src.latest();
+    expect(snapshot.revision).toBe(commit);
+    expect(snapshot.problems.errors.map((e) => [e.file, e.line, e.code])).toEqual([
+      ['policies/../evil.yaml', 0, 'unsafe-path'],
+      ['policies/vendored', 0, 'submodule'],
+    ]);
+    expect(snapshot.files.map((f) => f.path)).toEqual(['policies/a.yaml']);
   });
 
   it('flags a force-push and still returns the new snapshot', async () => {
@@ -152,13 +175,14 @@ describe('GitSource', () => {
     expect(await codeOf(src.latest())).toBe(code);
   });
 
-  it('reports a missing sub-path as path-not-found', async () => {
+  it('reports a missing sub-path as a path-not-found error of the revision', async () => {
     const { remote } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
     const src = await source(remote.url, { path: 'policies' });
-    const err = await src.latest().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).code).toBe('path-not-found');
-    expect((err as SourceError).message).toMatch(/path policies does not exist/);
+    // A problem of that commit (reported on it), not a failure of the source: nothing to apply.
+    const { snapshot } = await src.latest();
+    expect(snapshot.files).toEqual([]);
+    expect(snapshot.problems.errors.map((e) => [e.file, e.line, e.code])).toEqual([['', 0, 'path-not-found']]);
+    expect(snapshot.problems.errors[0]?.message).toMatch(/^path policies does not exist at [0-9a-f]{12} of file:\/\//);
   });
 
   it('keeps credentials in the URL out of messages and the mirror config', async () => {

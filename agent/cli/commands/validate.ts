@@ -73,7 +73,7 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
   if (format === 'json') {
     io.stdout.write(`${JSON.stringify(jsonReport({ valid, calicoVersion, resources, errors, warnings, dir }), null, 2)}\n`);
   } else {
-    const line = format === 'github' ? githubAnnotation : textLine;
+    const line = format === 'github' ? githubAnnotation : formatIssue;
     for (const issue of [...errors, ...warnings].sort(compareIssues)) io.stdout.write(`${line(issue)}\n`);
     io.stdout.write(`${summary({ valid, resources, errors, warnings })}\n`);
   }
@@ -82,12 +82,6 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
 
 function displayPath(dir: string, file: string): string {
   return join(dir, file).split('\\').join('/');
-}
-
-/** `path:line:col: error: message`; a problem of a whole file (size) has no line: `path: error: message`. */
-function textLine(issue: Issue): string {
-  if (issue.file && issue.line === 0) return `${issue.file}: ${issue.severity}: ${issue.message}${issue.path ? ` (at ${issue.path})` : ''}`;
-  return formatIssue(issue);
 }
 
 /** `::error file=a.yaml,line=3,col=5::message` (GitHub workflow command; `%`, CR, LF escaped). */
