@@ -1,9 +1,9 @@
 // `calico-gitops validate` end to end: a real process, real directories, exit codes and output.
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { REPO_ROOT, runCli } from '../support/cli.js';
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { env });
 
@@ -107,5 +107,34 @@ describe('calico-gitops validate', () => {
     const version = await cli(['validate', 'policies', '--calico-version', 'latest']);
     expect(version.stderr).toContain('--calico-version must be a version such as v3.31.2');
     expect(version.code).toBe(1);
+  });
+});
+
+describe('validate --workloads checks the declared intents', () => {
+  const examples = join(REPO_ROOT, 'policies');
+  const workloads = join(examples, '.calico-gitops', 'workloads.yaml');
+
+  it('the example repository keeps its intents', async () => {
+    const r = await runCli(['validate', examples, '--workloads', workloads]);
+    expect(r.stdout).toMatch(/resources valid/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a change that breaks an intent fails with the intent name, file, line and example peers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'validate-intents-'));
+    try {
+      await cp(examples, dir, { recursive: true });
+      await writeFile(
+        join(dir, 'open.yaml'),
+        'apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata:\n  name: open-all\nspec:\n  order: 1\n  selector: all()\n  types: [Ingress, Egress]\n  ingress:\n    - action: Allow\n  egress:\n    - action: Allow\n',
+      );
+      const r = await runCli(['validate', dir, '--workloads', workloads]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(`${dir}/.calico-gitops/intents.yaml:5:1: error: intent "test1-isolated-from-test2" (expect deny) is violated: test1/busybox-test1-a → test2/busybox-test2-a allows all (allowed by GlobalNetworkPolicy/open-all egress[0], GlobalNetworkPolicy/open-all ingress[0])`);
+      const syntax = await runCli(['validate', dir]);
+      expect(syntax.code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

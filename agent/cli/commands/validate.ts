@@ -16,6 +16,10 @@ import {
   type Issue,
 } from '../../domain/index.js';
 import { readPolicyDir } from '../../source/read-dir.js';
+import { readIntentsFile } from '../../source/read-intents.js';
+import { readWorkloadsFile } from '../../source/read-workloads.js';
+import { analyzeConnectivity } from '../../connectivity/analyze.js';
+import { checkIntents, intentCidrs, INTENTS_FILE, parseIntents } from '../../connectivity/intents.js';
 
 export const VALIDATE_FORMATS = ['text', 'json', 'github'] as const;
 export type ValidateFormat = (typeof VALIDATE_FORMATS)[number];
@@ -24,6 +28,7 @@ export interface ValidateFlags {
   readonly json?: boolean;
   readonly format?: string;
   readonly calicoVersion?: string;
+  readonly workloads?: string;
 }
 
 export interface ValidateIo {
@@ -39,6 +44,7 @@ export function registerValidate(program: Command, io: ValidateIo = { stdout: pr
     .option('--json', 'print the result as JSON (same as --format json)')
     .option('--format <format>', `output format: ${VALIDATE_FORMATS.join(', ')}`, 'text')
     .option('--calico-version <version>', `Calico version to validate for (default ${formatCalicoVersion(DEFAULT_CALICO_VERSION)})`)
+    .option('--workloads <file>', `check the declared intents (${INTENTS_FILE}) against these workloads (kubectl get ... -o yaml)`)
     .action(async (dir: string, flags: ValidateFlags) => {
       process.exitCode = await runValidate(dir, flags, io);
     });
@@ -61,6 +67,7 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
         ? [{ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'empty', message: `no policy files (*.yaml, *.yml) found in ${dir}` }]
         : [];
     result = withSourceIssues(built, [...read.issues, ...empty]);
+    result = withSourceIssues(result, await intentIssues({ dir, result, calicoVersion, ...(flags.workloads !== undefined ? { workloads: flags.workloads } : {}) }));
   } catch (err) {
     io.stderr.write(`calico-gitops validate: ${toSerializedError(err).message}\n`);
     return 1;
@@ -78,6 +85,29 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
     io.stdout.write(`${summary({ valid, resources, errors, warnings })}\n`);
   }
   return valid ? 0 : 1;
+}
+
+/**
+ * The intents file is checked for syntax always, and against workloads when `--workloads` is
+ * given (the agent checks it against the live ones); a valid policy set is needed for that.
+ */
+async function intentIssues(o: { dir: string; result: DesiredResult; calicoVersion: CalicoVersion; workloads?: string }): Promise<Issue[]> {
+  const file = await readIntentsFile(o.dir);
+  if (!file) {
+    return o.workloads === undefined ? [] : [{ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'intent', message: `--workloads given but there is no ${INTENTS_FILE}: no intent to check` }];
+  }
+  const parsed = parseIntents(file);
+  if (parsed.errors.length > 0 || o.workloads === undefined || o.result.errors.length > 0) return [...parsed.errors];
+  const read = await readWorkloadsFile(o.workloads);
+  if (read.errors.length > 0) return [...read.errors, ...read.warnings];
+  const analysis = analyzeConnectivity({
+    policies: [...o.result.state.resources.values()],
+    workloads: read.workloads,
+    calicoVersion: o.calicoVersion,
+    extraCidrs: intentCidrs(parsed.intents),
+  });
+  const checked = checkIntents(analysis, parsed.intents);
+  return [...read.warnings, ...checked.errors, ...checked.warnings];
 }
 
 function displayPath(dir: string, file: string): string {
