@@ -45,7 +45,7 @@ describe('API faults during a sync', () => {
     order += 1;
     const sha = await rig.work.commitAndPush({ files: { [`${name}.yaml`]: samplePolicyYaml(name, { order }) }, message: `${action} ${name}` });
     present.add(name);
-    let count = 0;
+    let count: number | undefined;
     try {
       await rig.converged({ sha, fault, injected: 0, policies: [...present], changes: [change(action, name)], timeoutMs: 120_000 });
     } finally {
@@ -53,7 +53,7 @@ describe('API faults during a sync', () => {
       rig.sim.faults.clear();
       recordFault({ fault: `${fault} (fired)`, injected: count, syncs: 0, converged: 0, lost: 0, doubleApplies: 0 });
     }
-    expect(count).toBeGreaterThan(0);
+    expect(count ?? 0).toBeGreaterThan(0);
   }, 150_000);
 });
 
