@@ -21,6 +21,8 @@ import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { eventually, freePort, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
+import { AuditLog } from '../../agent/report/audit-log.js';
+import { recordFault } from './ledger.js';
 import { startPrivateRedis } from '../support/private-redis.js';
 
 const PASSWORD = `s3cret-${randomBytes(6).toString('hex')}`;
@@ -83,6 +85,21 @@ async function globalConcurrency(): Promise<number | null> {
   } finally {
     await queue.close();
   }
+}
+
+/**
+ * Ledger entry for a commit that added `name`: lost when the policy is not in the cluster, a double
+ * apply for every audit entry of it beyond one (a Redis restarted empty may have lost the entry
+ * written before the crash; that loses history, not the change).
+ */
+async function ledger(fault: string, sha: string, name: string): Promise<void> {
+  const inCluster = (await gnpNames()).some((n) => n.endsWith(name));
+  const audited = await withRedis(async (redis) =>
+    (await new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock }).read({ limit: 10_000 })).filter((e) => e.revision === sha && e.resource.endsWith(`/${name}`)).length,
+  );
+  const status = await applyStatus(sha);
+  recordFault({ fault, injected: 1, syncs: 1, converged: inCluster && status?.state === 'success' ? 1 : 0, lost: inCluster ? 0 : 1, doubleApplies: Math.max(0, audited - 1) });
+  expect(audited).toBeLessThanOrEqual(1);
 }
 
 async function gnpNames(): Promise<string[]> {
@@ -200,6 +217,7 @@ describe('Redis outage', () => {
     // One apply at a time across workers holds again in the new, empty Redis.
     expect(await globalConcurrency()).toBe(1);
     expect(unhandled).toEqual([]);
+    await ledger('Redis down, then restarted empty', secondSha, 'allow-web');
     // Not a timing assertion: printed for the report.
     console.info(`recovered ${recoveredMs} ms after Redis came back`);
   }, 90_000);
@@ -236,6 +254,7 @@ describe('Redis outage', () => {
     );
     expect(status.description).toBe('in sync: 3 resources');
     expect(await gnpNames()).toHaveLength(3);
+    await ledger('Redis SIGKILLed mid-apply, restarted empty', sha, 'allow-ntp');
 
     // The worker that lost its job mid-apply still takes the next one.
     const next = await work.commitAndPush({ files: { 'policies/allow-icmp.yaml': samplePolicyYaml('allow-icmp', { order: 50 }) }, message: 'add icmp policy' });
@@ -274,6 +293,7 @@ describe('Redis outage', () => {
       });
       expect(status.description).toBe('applied 1, deleted 0');
       expect(await gnpNames()).toHaveLength(5);
+      await ledger('Redis hung (SIGSTOP) during a sync', sha, 'allow-bgp');
     } finally {
       server.kill('SIGCONT');
     }
