@@ -38,9 +38,12 @@ export interface CliProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Starts a long-running `calico-gitops` command (agent, worker) as its own process. */
+/**
+ * Starts a long-running `calico-gitops` command (agent, worker) as ONE process (node with tsx's
+ * loader, not the tsx wrapper that forks a child), so a SIGKILL kills the command itself.
+ */
 export function spawnCli(args: readonly string[], options: { env?: Record<string, string> } = {}): CliProcess {
-  const child = spawn(TSX, [CLI_MAIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI_MAIN, ...args], { cwd: REPO_ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: string[] = [];
   const listeners = new Set<(line: string) => void>();
   // Lines per stream: the agent logs to stderr, commands print to stdout.
