@@ -96,9 +96,10 @@ describe('Redis Cluster', () => {
     const remoteA = (await a.work.git(['remote', 'get-url', 'origin'])).trim();
     const port = await freePort();
     a.processes.push(spawnCli(['agent', ...flags(a, remoteA), '--workers', '0', '--listen', `127.0.0.1:${port}`], { env }));
-    a.processes.push(spawnCli(['worker', ...flags(a, remoteA)], { env }));
-    a.processes.push(spawnCli(['worker', ...flags(a, remoteA)], { env }));
+    for (let i = 0; i < 2; i += 1) a.processes.push(spawnCli(['worker', ...flags(a, remoteA), '--listen', `127.0.0.1:${await freePort()}`], { env }));
 
+    // Both workers are up (each serves its own health port) before the first job.
+    await eventually('both workers running', async () => (a.processes.slice(1).every((p) => p.output().includes('"msg":"starting"')) ? true : undefined), { context: allOutput });
     await eventually('apply success of the first commit', async () => ((await applyState(a, a.firstSha)) === 'success' ? true : undefined), { timeoutMs: 90_000, context: allOutput });
     expect(await gnpNames(a)).toEqual(['allow-ssh']);
     const entries = await audit(a);
@@ -138,7 +139,8 @@ describe('Redis Cluster', () => {
     const now = await redisCluster.nodes();
     expect(now.find((n) => n.port === owner.replica.port)?.role).toBe('master');
     // Both workers are still alive and connected.
-    expect(a.processes.every((p) => p.child.exitCode === null)).toBe(true);
+    const dead = a.processes.filter((p) => p.child.exitCode !== null || p.child.signalCode !== null);
+    expect(dead.map((p) => p.output().slice(-3_000))).toEqual([]);
   }, 150_000);
 
   it('a second agent for another cluster on the same Redis sees none of the first one’s jobs, statuses or audit', async () => {

@@ -63,7 +63,7 @@ describe('process faults', () => {
     await rig.startAgent({ workers: 0 });
     const workerFlags = ['--kubeconfig', rig.installed.agentKubeconfig, '--cluster', rig.config.cluster, '--redis', 'redis://127.0.0.1:6379', '--verify-timeout', '20s'];
     const env = { ...GIT_TEST_ENV, CALICO_GITOPS_LOG_LEVEL: 'info' };
-    const first = spawnCli(['worker', ...workerFlags], { env });
+    const first = spawnCli(['worker', ...workerFlags, '--listen', `127.0.0.1:${await freePort()}`], { env });
     processes.push(first);
     await rig.converged({ sha: rig.firstSha, fault: 'none (first sync)', injected: 0, policies: ['base'], changes: [change('create', 'base')] });
 
@@ -83,7 +83,7 @@ describe('process faults', () => {
       unsubscribe();
     }
     rig.sim.faults.clear();
-    processes.push(spawnCli(['worker', ...workerFlags], { env }));
+    processes.push(spawnCli(['worker', ...workerFlags, '--listen', `127.0.0.1:${await freePort()}`], { env }));
     // The job's lock expires (BullMQ's stalled check, 30 s), the second worker runs it again,
     // replacing the pod and ConfigMap the dead worker left.
     await rig.converged({ sha, fault: 'worker SIGKILLed mid-pod', injected: 1, policies: ['base', 'survivor'], changes: [change('create', 'survivor')], timeoutMs: 150_000 });
