@@ -13,7 +13,7 @@ import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
 import type { RedisConnection } from '../queue/connection.js';
-import { approvalKey } from '../queue/keys.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
 import { GitSource } from '../source/git-source.js';
 import type { ControllerOptions } from './role-options.js';
@@ -28,7 +28,7 @@ export interface ControllerRoleOptions {
   readonly live: LivePort;
   readonly statuses: StatusPort;
   readonly redis: Redis | Cluster;
-  readonly prefix: string;
+  readonly prefix: KeyPrefix;
   /** Where the bare mirror lives. */
   readonly cacheDir: string;
   /** Environment for git (GIT_* entries are dropped by the source). */
@@ -107,7 +107,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       stages: stagesFor(options.planning),
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,
-      isApproved: async (revision) => (await o.redis.exists(approvalKey(o.prefix, revision))) === 1,
+      isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
     },
     statuses: o.statuses,
     logger: logger.child({ component: 'controller' }),

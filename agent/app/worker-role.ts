@@ -10,6 +10,7 @@ import { kubeOpsFor } from '../executor/kube-ops.js';
 import { liveVerifier, type LiveWatchPort } from '../executor/verify.js';
 import type { KubeClients } from '../kube/client.js';
 import type { RedisConnection } from '../queue/connection.js';
+import type { KeyPrefix } from '../queue/keys.js';
 import { createRevisionStore } from '../queue/revision-store.js';
 import { createWorker } from '../queue/worker.js';
 import { AuditLog } from '../report/audit-log.js';
@@ -27,7 +28,7 @@ export interface WorkerRoleOptions {
   readonly calicoVersion: CalicoVersion;
   readonly live: LiveWatchPort;
   readonly redis: Redis | Cluster;
-  readonly prefix: string;
+  readonly prefix: KeyPrefix;
   readonly metrics: AgentMetrics;
   readonly concurrency: number;
 }

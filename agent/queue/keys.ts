@@ -1,21 +1,38 @@
-// Redis key layout of one cluster's queue. Every key shares the `{calico-gitops:<cluster>}` hash
-// tag, so all of them land in one Redis Cluster slot (BullMQ's Lua scripts need that).
+// Every Redis key the agent writes, built here and nowhere else. All of a cluster's keys start with
+// its prefix `{calico-gitops:<cluster>}`, whose braces are a Redis Cluster hash tag: they all land
+// in one slot (BullMQ's Lua scripts and MULTI need that). Only `queuePrefix` makes a KeyPrefix, and
+// every key builder takes one, so a key without the tag cannot be built.
+
+declare const keyPrefix: unique symbol;
+/** `{calico-gitops:<cluster>}`; see queuePrefix. */
+export type KeyPrefix = string & { readonly [keyPrefix]: true };
 
 /** BullMQ queue name inside the prefix; queue names may not contain `:`. */
 export const QUEUE_NAME = 'jobs';
 
-export function queuePrefix(cluster: string): string {
-  return `{calico-gitops:${cluster}}`;
+export function queuePrefix(cluster: string): KeyPrefix {
+  // A brace in the name would end the hash tag early (or start another): two clusters could share
+  // keys, or one cluster's keys could spread over slots.
+  if (/[{}]/.test(cluster)) throw new RangeError(`a cluster name may not contain { or } (got ${JSON.stringify(cluster)})`);
+  return `{calico-gitops:${cluster}}` as KeyPrefix;
 }
 
-export function latestRevisionKey(prefix: string): string {
-  return `${prefix}:latest-revision`;
-}
-
-/** The id of the last job enqueued for a revision (the commit status reads its result). */
-export function revisionJobKey(prefix: string, revision: string): string {
-  return `${prefix}:revision-job:${revision}`;
-}
+export const redisKeys = {
+  /** The newest revision the controller has seen (workers skip older jobs). */
+  latestRevision: (prefix: KeyPrefix): string => `${prefix}:latest-revision`,
+  /** The id of the last job enqueued for a revision (the commit status reads its result). */
+  revisionJob: (prefix: KeyPrefix, revision: string): string => `${prefix}:revision-job:${revision}`,
+  /** Marks a revision as approved despite the delete budget (`calico-gitops approve <sha>`). */
+  approval: (prefix: KeyPrefix, revision: string): string => `${prefix}:approved:${revision}`,
+  /** The audit stream. */
+  audit: (prefix: KeyPrefix): string => `${prefix}:audit`,
+  /** The commit statuses of one commit (hash: context → status). */
+  statuses: (prefix: KeyPrefix, sha: string): string => `${prefix}:statuses:${sha}`,
+  /** Commits with stored statuses, by time (sorted set), to cap how many are kept. */
+  statusCommits: (prefix: KeyPrefix): string => `${prefix}:status-commits`,
+  /** What was last sent to the forge per context of one commit (deduplication). */
+  posted: (prefix: KeyPrefix, sha: string): string => `${prefix}:posted:${sha}`,
+} as const;
 
 /** BullMQ job ids may not contain `:` nor be all digits. */
 function idPart(value: string): string {
@@ -25,9 +42,4 @@ function idPart(value: string): string {
 /** `sync-<cluster>-<sha>-<planid>`: the same plan for the same commit is the same job. */
 export function syncJobId(input: { cluster: string; revision: string; planId: string }): string {
   return `sync-${idPart(input.cluster)}-${idPart(input.revision)}-${idPart(input.planId)}`;
-}
-
-/** Marks a revision as approved despite the delete budget (`calico-gitops approve <sha>`). */
-export function approvalKey(prefix: string, revision: string): string {
-  return `${prefix}:approved:${revision}`;
 }

@@ -2,7 +2,7 @@
 // skip jobs of superseded commits; only the controller writes it), and each revision's last job.
 import { DependencyError } from '../domain/errors.js';
 import { createRedisClient, redisLocation, type RedisConnection } from './connection.js';
-import { latestRevisionKey, queuePrefix, revisionJobKey } from './keys.js';
+import { queuePrefix, redisKeys, type KeyPrefix } from './keys.js';
 
 export interface RevisionStore {
   get(): Promise<string | undefined>;
@@ -16,12 +16,12 @@ export interface RevisionStore {
 export async function createRevisionStore(options: {
   readonly connection: RedisConnection;
   readonly cluster: string;
-  readonly prefix?: string;
+  readonly prefix?: KeyPrefix;
   readonly onError?: (err: Error) => void;
 }): Promise<RevisionStore> {
   const where = redisLocation(options.connection);
   const prefix = options.prefix ?? queuePrefix(options.cluster);
-  const key = latestRevisionKey(prefix);
+  const key = redisKeys.latestRevision(prefix);
   const redis = createRedisClient(options.connection, 'producer', { lazyConnect: true });
   redis.on('error', options.onError ?? (() => undefined));
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -40,8 +40,8 @@ export async function createRevisionStore(options: {
   return {
     get: () => guard('reading the latest revision', async () => (await redis.get(key)) ?? undefined),
     set: (revision) => guard('recording the latest revision', async () => void (await redis.set(key, revision))),
-    setJobOf: (revision, jobId, ttlSeconds) => guard('recording the job of a revision', async () => void (await redis.set(revisionJobKey(prefix, revision), jobId, 'EX', ttlSeconds))),
-    jobOf: (revision) => guard('reading the job of a revision', async () => (await redis.get(revisionJobKey(prefix, revision))) ?? undefined),
+    setJobOf: (revision, jobId, ttlSeconds) => guard('recording the job of a revision', async () => void (await redis.set(redisKeys.revisionJob(prefix, revision), jobId, 'EX', ttlSeconds))),
+    jobOf: (revision) => guard('reading the job of a revision', async () => (await redis.get(redisKeys.revisionJob(prefix, revision))) ?? undefined),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

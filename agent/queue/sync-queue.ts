@@ -10,7 +10,7 @@ import { bullmqConnection, redisLocation, type RedisConnection } from './connect
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
-import { QUEUE_NAME, queuePrefix, syncJobId } from './keys.js';
+import { QUEUE_NAME, queuePrefix, syncJobId, type KeyPrefix } from './keys.js';
 export interface RetryPolicy {
   /** Total tries of a job, the first included. */
   readonly attempts: number;
@@ -25,7 +25,7 @@ export interface SyncQueueOptions {
   readonly cluster: string;
   readonly logger: Logger;
   /** Key prefix; defaults to `{calico-gitops:<cluster>}`. */
-  readonly prefix?: string;
+  readonly prefix?: KeyPrefix;
   readonly retry?: RetryPolicy;
   /** Longest wait for one Redis operation before it fails with a DependencyError (BullMQ alone waits forever). */
   readonly operationTimeoutMs?: number;
@@ -33,7 +33,7 @@ export interface SyncQueueOptions {
 }
 
 export interface SyncQueue {
-  readonly prefix: string;
+  readonly prefix: KeyPrefix;
   /** The BullMQ queue, for metrics (`exportPrometheusMetrics`) and tests. */
   readonly queue: Queue;
   setLatestRevision(revision: string): Promise<void>;

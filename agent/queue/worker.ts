@@ -4,7 +4,7 @@ import { Queue, Worker } from 'bullmq';
 import { DependencyError, ExecutorError, type SerializedError } from '../domain/errors.js';
 import { systemClock, type Clock, type Logger } from '../domain/runtime.js';
 import { bullmqConnection, redisLocation, type RedisConnection } from './connection.js';
-import { QUEUE_NAME, queuePrefix } from './keys.js';
+import { QUEUE_NAME, queuePrefix, type KeyPrefix } from './keys.js';
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 
@@ -31,7 +31,7 @@ export interface CreateWorkerOptions {
   /** Aborting closes the worker gracefully. */
   readonly signal?: AbortSignal;
   /** Key prefix; defaults to `{calico-gitops:<cluster>}`. */
-  readonly prefix?: string;
+  readonly prefix?: KeyPrefix;
   /** How long a running job may take to finish on close before the worker is forced down. */
   readonly graceMs?: number;
   /** Lock of a running job; a worker that dies leaves it stalled for this long, then another takes it. */

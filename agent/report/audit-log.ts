@@ -4,6 +4,7 @@
 // `calico-gitops history` reads it newest first.
 import type { Cluster, Redis } from 'ioredis';
 import type { Clock, Logger } from '../domain/runtime.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'heal', 'rollback'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -40,8 +41,8 @@ export interface AuditRecord extends AuditEntry {
 
 export interface AuditLogOptions {
   readonly redis: Redis | Cluster;
-  /** Key prefix, e.g. `{calico-gitops:<cluster>}`; the stream is `<prefix>:audit`. */
-  readonly prefix: string;
+  /** The cluster's key prefix; the stream is `<prefix>:audit`. */
+  readonly prefix: KeyPrefix;
   readonly clock: Clock;
   /** Approximate cap on entries (default 100 000, `--audit-max-entries`). */
   readonly maxLen?: number;
@@ -76,7 +77,7 @@ export class AuditLog {
   }
 
   get key(): string {
-    return `${this.#o.prefix}:audit`;
+    return redisKeys.audit(this.#o.prefix);
   }
 
   /** Appends entries in one round trip; `time` defaults to the clock. Returns the stream ids. */

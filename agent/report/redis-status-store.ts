@@ -3,6 +3,7 @@
 // with its time, and a sorted set of commits by last update so the newest can be listed.
 import type { Cluster, Redis } from 'ioredis';
 import type { Clock } from '../domain/runtime.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import { normalizeStatus, STATUS_STATES, type CommitStatus, type StatusReporter, type StatusState } from './commit-status.js';
 
 export interface StoredCommitStatus extends CommitStatus {
@@ -14,7 +15,7 @@ export interface StoredCommitStatus extends CommitStatus {
 export interface RedisStatusStoreOptions {
   readonly redis: Redis | Cluster;
   /** Key prefix for the cluster, e.g. `{calico-gitops:<cluster>}`. */
-  readonly prefix: string;
+  readonly prefix: KeyPrefix;
   readonly cluster: string;
   readonly clock: Clock;
   /** Commits kept; older ones are dropped (default 500). */
@@ -61,10 +62,10 @@ export class RedisStatusStore implements StatusReporter {
   }
 
   #statusKey(sha: string): string {
-    return `${this.#o.prefix}:statuses:${sha}`;
+    return redisKeys.statuses(this.#o.prefix, sha);
   }
   #commitsKey(): string {
-    return `${this.#o.prefix}:status-commits`;
+    return redisKeys.statusCommits(this.#o.prefix);
   }
 }
 

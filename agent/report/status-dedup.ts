@@ -3,6 +3,7 @@
 // nothing is remembered, the forge's own list is asked first, as Flux's notifier does.
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '../domain/runtime.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import { normalizeStatus, type CommitStatus, type StatusReporter } from './commit-status.js';
 import type { ForgeStatusReporter } from './forge-reporters.js';
 
@@ -24,8 +25,8 @@ export class MapStatusMemory implements StatusMemory {
 
 export interface RedisStatusMemoryOptions {
   readonly redis: Redis | Cluster;
-  /** Key prefix, e.g. `{calico-gitops:<cluster>}`; keys are `<prefix>:posted:<sha>`. */
-  readonly prefix: string;
+  /** The cluster's key prefix; keys are `<prefix>:posted:<sha>`. */
+  readonly prefix: KeyPrefix;
   /** How long a commit's memory is kept (default 30 days). */
   readonly ttlSeconds?: number;
 }
@@ -42,7 +43,7 @@ export class RedisStatusMemory implements StatusMemory {
     await this.#o.redis.multi().hset(this.#key(sha), context, fingerprint).expire(this.#key(sha), this.#o.ttlSeconds ?? 30 * 86_400).exec();
   }
   #key(sha: string): string {
-    return `${this.#o.prefix}:posted:${sha}`;
+    return redisKeys.posted(this.#o.prefix, sha);
   }
 }
 

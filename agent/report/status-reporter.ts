@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Cluster, Redis } from 'ioredis';
 import type { Forge } from '../config/options.js';
 import type { Clock, Logger } from '../domain/runtime.js';
+import type { KeyPrefix } from '../queue/keys.js';
 import type { StatusReporter } from './commit-status.js';
 import { defaultForgeApi, forgeRepoFrom } from './forge-defaults.js';
 import type { FetchFn } from './forge-http.js';
@@ -26,7 +27,7 @@ export interface StatusOptions {
   };
 }
 
-export function createStatusReporter(o: StatusOptions & { readonly redis: Redis | Cluster; readonly prefix: string; readonly clock: Clock; readonly logger: Logger; readonly fetch: FetchFn }): StatusReporter {
+export function createStatusReporter(o: StatusOptions & { readonly redis: Redis | Cluster; readonly prefix: KeyPrefix; readonly clock: Clock; readonly logger: Logger; readonly fetch: FetchFn }): StatusReporter {
   const store = new RedisStatusStore({ redis: o.redis, prefix: o.prefix, cluster: o.cluster, clock: o.clock });
   if (!o.forge) return store;
   const { tokenFile } = o.forge;

@@ -119,4 +119,15 @@ describe('one writer for the apply status', () => {
     await eventually('apply success of the next commit', async () => (applyHistory(next).some((s) => s.startsWith('success')) ? true : undefined));
     expect(applyHistory(next)).toEqual(['pending: applying: 2 to create, 0 to update, 0 to delete', 'success: applied 2, deleted 0']);
   });
+
+  it('every key the agent wrote carries the cluster hash tag (one Redis Cluster slot)', async () => {
+    const redis = new Redis(config.redis);
+    try {
+      const keys = await redis.keys(`*${config.cluster}*`);
+      expect(keys.length).toBeGreaterThan(5);
+      expect(keys.filter((k) => !k.startsWith(`{calico-gitops:${config.cluster}}:`))).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { auditEntries } from '../../agent/apply/audit.js';
 import { resourceKey } from '../../agent/domain/resource.js';
 import type { PlanStep, StepResult } from '../../agent/domain/state.js';
+import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 
 const key = (name: string) => resourceKey('GlobalNetworkPolicy', undefined, name);
@@ -13,7 +14,7 @@ const result = (name: string, action: StepResult['action'], outcome: StepResult[
 
 describe('auditEntries', () => {
   const redis = new Redis();
-  const prefix = `{cg-test-${randomBytes(4).toString('hex')}}`;
+  const prefix = queuePrefix(`cg-test-${randomBytes(4).toString('hex')}`);
   afterAll(async () => {
     await redis.del(`${prefix}:audit`);
     redis.disconnect();

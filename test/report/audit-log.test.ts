@@ -14,7 +14,7 @@ const base = { revision: 'a'.repeat(40), author: 'Ann <ann@example.test>', jobId
 
 describe('AuditLog', () => {
   it('appends to a capped stream and reads newest first, with filters', async () => {
-    const log = new AuditLog({ redis: r.redis, prefix: `${r.prefix}:a`, clock });
+    const log = new AuditLog({ redis: r.redis, prefix: r.prefixFor('a'), clock });
     const ids = await log.append([
       { ...base, action: 'create', resource: 'GlobalNetworkPolicy//allow-ssh', afterHash: 'h1' },
       { ...base, action: 'create', resource: 'NetworkPolicy/test1/deny', afterHash: 'h2' },
@@ -41,12 +41,12 @@ describe('AuditLog', () => {
   });
 
   it('finds a resource past the first page and keeps the stream capped', async () => {
-    const log = new AuditLog({ redis: r.redis, prefix: `${r.prefix}:b`, clock, maxLen: 1000 });
+    const log = new AuditLog({ redis: r.redis, prefix: r.prefixFor('b'), clock, maxLen: 1000 });
     await log.append([{ ...base, action: 'rollback', resource: 'Tier//security' }]);
     await log.append(Array.from({ length: 3000 }, (_, i) => ({ ...base, action: 'heal' as const, resource: `NetworkSet/ns/set-${i}` })));
     // MAXLEN ~ trims in whole macro nodes: about 1000, never the full 3001.
     expect(await r.redis.xlen(log.key)).toBeLessThan(1200);
-    const log2 = new AuditLog({ redis: r.redis, prefix: `${r.prefix}:c`, clock });
+    const log2 = new AuditLog({ redis: r.redis, prefix: r.prefixFor('c'), clock });
     await log2.append([{ ...base, action: 'rollback', resource: 'Tier//security' }]);
     await log2.append(Array.from({ length: 1200 }, (_, i) => ({ ...base, action: 'heal' as const, resource: `NetworkSet/ns/set-${i}` })));
     expect((await log2.read({ resource: 'Tier//security' })).map((e) => e.action)).toEqual(['rollback']);
@@ -55,7 +55,7 @@ describe('AuditLog', () => {
   it('carries cluster, subject, field manager and rolled-back commits, filters by sha and time, and logs each entry once', async () => {
     const logged: string[] = [];
     const logger = captureLogger(logged);
-    const log = new AuditLog({ redis: r.redis, prefix: `${r.prefix}:d`, clock, cluster: 'prod', logger });
+    const log = new AuditLog({ redis: r.redis, prefix: r.prefixFor('d'), clock, cluster: 'prod', logger });
     const other = 'b'.repeat(40);
     await log.append([
       { ...base, action: 'heal', resource: 'NetworkPolicy/test1/deny', beforeHash: 'h9', afterHash: 'h2', fieldManager: 'kubectl-edit' },

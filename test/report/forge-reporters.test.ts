@@ -92,7 +92,7 @@ it('turns a refused connection into a transient unreachable error', async () => 
 
 describe.each<[string, () => StatusMemory]>([
   ['in memory', () => new MapStatusMemory()],
-  ['in Redis', () => new RedisStatusMemory({ redis: redis.redis, prefix: `${redis.prefix}:${Math.random()}` })],
+  ['in Redis', () => new RedisStatusMemory({ redis: redis.redis, prefix: redis.prefixFor(String(Math.random()).slice(2)) })],
 ])('DedupStatusReporter with memory %s', (_name, memory) => {
   it.each(['github', 'gitlab', 'gitea'] as const)('%s: a second identical post sends nothing', async (kind) => {
     const sha = randomBytes(20).toString('hex');
@@ -109,7 +109,7 @@ describe.each<[string, () => StatusMemory]>([
 
 it('asks the forge before posting when nothing is remembered (after a restart)', async () => {
   const sha = `e${SHA.slice(1)}`;
-  const memory = new RedisStatusMemory({ redis: redis.redis, prefix: `${redis.prefix}:restart` });
+  const memory = new RedisStatusMemory({ redis: redis.redis, prefix: redis.prefixFor('restart') });
   await reporter('github').post(status({ sha }));
   forge.requests.length = 0;
   const dedup = new DedupStatusReporter({ reporter: reporter('github'), memory, logger: captureLogger() });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusContext } from '../../agent/report/commit-status.js';
+import { redisKeys } from '../../agent/queue/keys.js';
 import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import type { Clock } from '../../agent/domain/runtime.js';
 import { connectTestRedis, type TestRedis } from './redis-helper.js';
@@ -21,7 +22,7 @@ const B = 'b'.repeat(40);
 
 describe('RedisStatusStore', () => {
   it('keeps the latest status per commit and context, newest first', async () => {
-    const store = new RedisStatusStore({ redis: r.redis, prefix: `${r.prefix}:one`, cluster: 'prod', clock: tickingClock() });
+    const store = new RedisStatusStore({ redis: r.redis, prefix: r.prefixFor('one'), cluster: 'prod', clock: tickingClock() });
     await store.post({ sha: A, context: statusContext('prod', 'validate'), state: 'success', description: 'valid' });
     await store.post({ sha: A, context: statusContext('prod', 'apply'), state: 'pending', description: 'applying' });
     await store.post({ sha: A, context: statusContext('prod', 'apply'), state: 'success', description: 'applied 2' });
@@ -42,9 +43,9 @@ describe('RedisStatusStore', () => {
   });
 
   it('drops the oldest commits beyond the cap', async () => {
-    const store = new RedisStatusStore({ redis: r.redis, prefix: `${r.prefix}:cap`, cluster: 'prod', clock: tickingClock(), maxCommits: 2 });
+    const store = new RedisStatusStore({ redis: r.redis, prefix: r.prefixFor('cap'), cluster: 'prod', clock: tickingClock(), maxCommits: 2 });
     for (const c of ['1', '2', '3']) await store.post({ sha: c.repeat(40), context: 'calico-gitops/prod/apply', state: 'success', description: c });
     expect((await store.listStatuses()).map((s) => s.description)).toEqual(['3', '2']);
-    expect(await r.redis.exists(`${r.prefix}:cap:statuses:${'1'.repeat(40)}`)).toBe(0);
+    expect(await r.redis.exists(redisKeys.statuses(r.prefixFor('cap'), '1'.repeat(40)))).toBe(0);
   });
 });

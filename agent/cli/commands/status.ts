@@ -3,7 +3,7 @@
 // `calico-gitops approve <sha>`: release a plan held by the delete budget.
 import type { Command } from 'commander';
 import { systemClock } from '../../domain/runtime.js';
-import { approvalKey, queuePrefix } from '../../queue/keys.js';
+import { queuePrefix, redisKeys } from '../../queue/keys.js';
 import { RedisStatusStore } from '../../report/redis-status-store.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
 import { withRedis } from '../with-redis.js';
@@ -52,7 +52,7 @@ export function registerStatus(program: Command): void {
       return;
     }
     process.exitCode = await withRedis(configFlags(options), async (redis, config) => {
-      await redis.set(approvalKey(queuePrefix(config.cluster), sha), new Date().toISOString(), 'EX', APPROVAL_TTL_SECONDS);
+      await redis.set(redisKeys.approval(queuePrefix(config.cluster), sha), new Date().toISOString(), 'EX', APPROVAL_TTL_SECONDS);
       process.stdout.write(`approved ${sha} on cluster ${config.cluster}; the next cycle applies its plan\n`);
       return 0;
     });
