@@ -17,6 +17,7 @@ import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
 import { GitSource } from '../source/git-source.js';
 import type { ControllerOptions } from './role-options.js';
+import { clusterIntentsCheck } from './intents-check.js';
 
 export interface ControllerRoleOptions {
   readonly cluster: string;
@@ -108,6 +109,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,
       isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
+      intents: clusterIntentsCheck({ clients: o.clients, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
     },
     statuses: o.statuses,
     logger: logger.child({ component: 'controller' }),

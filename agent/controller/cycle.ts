@@ -6,7 +6,7 @@ import type { Issue } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { Logger } from '../domain/runtime.js';
 import type { Plan, Snapshot } from '../domain/state.js';
-import type { LivePort, QueuePort, SourcePort, Stages } from './ports.js';
+import type { IntentsPort, LivePort, QueuePort, SourcePort, Stages } from './ports.js';
 
 export type CycleOutcome =
   | { readonly kind: 'invalid'; readonly snapshot: Snapshot; readonly errors: readonly Issue[]; readonly resources: number }
@@ -45,6 +45,8 @@ export interface CycleDeps {
   readonly liveSyncTimeoutMs: number;
   /** Operator approvals (`calico-gitops approve`), by revision. */
   readonly isApproved: (revision: string) => Promise<boolean>;
+  /** Declared intents; a violated one makes the revision invalid before anything is planned. */
+  readonly intents?: IntentsPort;
 }
 
 export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
@@ -62,12 +64,18 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     const resources = desired.state.resources.size;
     if (desired.errors.length > 0) return { kind: 'invalid', snapshot, errors: desired.errors, resources };
     // A valid revision's warnings travel with every outcome, to its validate status and the log.
-    const valid = { resources, ...(desired.warnings.length > 0 ? { warnings: desired.warnings } : {}) };
+    let warnings = desired.warnings;
 
     stage = 'live';
     if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
       throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
     }
+    if (snapshot.intents && deps.intents) {
+      const checked = await deps.intents.check({ snapshot, desired: desired.state });
+      if (checked.errors.length > 0) return { kind: 'invalid', snapshot, errors: checked.errors, resources };
+      warnings = [...warnings, ...checked.warnings];
+    }
+    const valid = { resources, ...(warnings.length > 0 ? { warnings } : {}) };
 
     stage = 'queue';
     if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, ...valid };

@@ -1,6 +1,7 @@
 // What the controller cycle needs from the adapters; declared here, implemented in agent/source,
 // agent/live, agent/queue and agent/report, composed in agent/cli.
 import type { DesiredResult } from '../desired/index.js';
+import type { Issue } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { LiveView, Plan, Snapshot } from '../domain/state.js';
 
@@ -49,4 +50,9 @@ export interface StatusPort {
 export interface Stages {
   buildDesired(snapshot: Snapshot): DesiredResult;
   buildPlan(input: { snapshot: Snapshot; desired: DesiredResult['state']; live: LiveView; approved: boolean }): Plan;
+}
+
+/** Checks a revision's declared intents against the cluster's workloads (connectivity analysis). */
+export interface IntentsPort {
+  check(input: { snapshot: Snapshot; desired: DesiredResult['state'] }): Promise<{ errors: readonly Issue[]; warnings: readonly Issue[] }>;
 }

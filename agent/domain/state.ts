@@ -21,6 +21,8 @@ export interface Snapshot {
   readonly files: readonly SourceFile[];
   /** Files that could not be read (too large, not UTF-8, …): errors make the revision invalid. */
   readonly problems?: Problems;
+  /** `.calico-gitops/intents.yaml` at this revision, when the repository declares intents. */
+  readonly intents?: SourceFile;
 }
 
 export interface DesiredState {

@@ -15,6 +15,7 @@ import { GitRunner } from './git-runner.js';
 import { IGNORE_FILE, isPolicyFile, isSkippedPath, parseIgnoreFile, type IgnoreRule } from './ignore-rules.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
+import { INTENTS_FILE } from '../connectivity/intents.js';
 
 export interface GitSourceOptions {
   /** Repository URL: https, ssh or file. Credentials in the URL are tolerated but never shown. */
@@ -197,8 +198,17 @@ export class GitSource {
     // Keep only this revision's blobs: memory stays bounded by one tree.
     this.#blobCache = nextCache;
     out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    // The declared intents live in a hidden directory, so the policy selection above skips them.
+    const intentsEntry = entries.find((e) => e.path === INTENTS_FILE && e.type === 'blob' && e.mode !== '120000');
+    let intents: { path: string; content: string } | undefined;
+    if (intentsEntry) {
+      const repoPath = this.#subPath ? `${this.#subPath}/${INTENTS_FILE}` : INTENTS_FILE;
+      const content = intentsEntry.size > maxBytes ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
+      if (content === undefined) errors.push(issue(repoPath, 'intents', 'the intents file could not be read (too large or not UTF-8)'));
+      else intents = { path: repoPath, content };
+    }
     this.#stats = { listed: entries.length, policyFiles: out.length, blobsRead: runner.blobsRead - before, blobsReused: reused };
-    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings } };
+    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings }, ...(intents ? { intents } : {}) };
   }
 
   /**
