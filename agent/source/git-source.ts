@@ -227,22 +227,34 @@ export class GitSource {
     }
     const fetched = await this.#fetch();
     const snapshot = await this.#snapshot(fetched);
-    const forcePush = previous !== undefined && previous !== fetched && !(await this.isAncestor(previous, fetched));
+    const descends = previous === undefined || previous === fetched ? true : await this.isAncestor(previous, fetched);
+    const forcePush = descends === false;
     if (forcePush) this.#o.logger.warn({ previous, revision: fetched }, 'branch history was rewritten (force-push)');
+    if (descends === undefined) this.#o.logger.warn({ previous, revision: fetched }, 'could not tell whether the new revision descends from the previous one (git could not compare them)');
     this.#last = snapshot;
     return { snapshot, forcePush, changed: true, ...(previous ? { previous } : {}) };
   }
 
-  /** True when `ancestor` is reachable from `revision` in the mirror (unknown objects: false). */
-  async isAncestor(ancestor: string, revision: string): Promise<boolean> {
+  /**
+   * Whether `ancestor` is reachable from `revision` in the mirror; undefined when git cannot tell
+   * (an object the mirror lacks, a git failure), which is not evidence of a rewrite.
+   */
+  async isAncestor(ancestor: string, revision: string): Promise<boolean | undefined> {
     const { runner } = await this.#runner();
     try {
-      // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not surface.
-      const base = (await runner.raw(['merge-base', ancestor, revision])).trim();
-      return base === ancestor || (base !== '' && (await runner.raw(['rev-parse', '--verify', `${ancestor}^{commit}`])).trim() === base);
+      for (const sha of [ancestor, revision]) await runner.raw(['cat-file', '-e', `${sha}^{commit}`]);
     } catch {
+      return undefined;
+    }
+    let base: string;
+    try {
+      // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not surface.
+      base = (await runner.raw(['merge-base', ancestor, revision])).trim();
+    } catch {
+      // Both commits exist: git exits 1 without output when they share no history at all.
       return false;
     }
+    return base === ancestor || (base !== '' && (await runner.raw(['rev-parse', '--verify', `${ancestor}^{commit}`])).trim() === base);
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {

@@ -164,6 +164,20 @@ describe('GitSource', () => {
     expect(result.snapshot.files.map((f) => f.path)).toEqual(['a.yaml', 'c.yaml']);
   });
 
+  it('a previous revision git cannot compare (unknown to the mirror) is not reported as a force-push', async () => {
+    const { remote, work } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a') });
+    const lines: string[] = [];
+    const src = await source(remote.url, { logger: captureLogger(lines) });
+    await src.latest();
+    src.markApplied('0123456789abcdef0123456789abcdef01234567');
+    const next = await work.commitAndPush({ files: { 'b.yaml': samplePolicyYaml('b') } });
+    const result = await src.latest();
+    expect(result.forcePush).toBe(false);
+    expect(result.snapshot.revision).toBe(next);
+    expect(lines.join('\n')).toContain('could not tell whether the new revision descends from the previous one');
+    expect(lines.join('\n')).not.toContain('force-push');
+  });
+
   type UrlCase = readonly [string, string, () => Promise<string>, Partial<GitSourceOptions>];
   it.each<UrlCase>([
     ['an empty repository', 'empty-repo', async () => (await createRemote()).url, {}],

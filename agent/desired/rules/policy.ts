@@ -142,7 +142,8 @@ function globalFlags(doc: DocumentView): void {
   const preDNAT = s['preDNAT'] === true;
   const doNotTrack = s['doNotTrack'] === true;
   if (preDNAT && doNotTrack) error(doc, ['spec', 'preDNAT'], 'global-flags', 'preDNAT and doNotTrack cannot both be true');
-  if (preDNAT && list(s['egress']).length > 0) error(doc, ['spec', 'egress'], 'global-flags', 'preDNAT policy cannot have egress rules');
+  // The `egress:` key is what has to go, not its first rule.
+  if (preDNAT && list(s['egress']).length > 0) doc.report({ path: ['spec', 'egress'], at: 'key', code: 'global-flags', message: 'preDNAT policy cannot have egress rules' });
   if (preDNAT && list(s['types']).includes('Egress')) error(doc, ['spec', 'types'], 'global-flags', 'preDNAT policy cannot have type Egress');
   if ((preDNAT || doNotTrack) && s['applyOnForward'] !== true) {
     error(doc, ['spec', preDNAT ? 'preDNAT' : 'doNotTrack'], 'global-flags', `${preDNAT ? 'preDNAT' : 'doNotTrack'} requires applyOnForward: true`);
