@@ -89,15 +89,6 @@ export class CacheNotSyncedError extends AgentError {
   }
 }
 
-/** A plan deletes more than the budget allows; it waits for a trailer or `approve`. */
-export class DeleteBudgetError extends AgentError {
-  override readonly name = 'DeleteBudgetError';
-  constructor(message: string, o: Opts = {}) {
-    super(message, { code: o.code ?? 'delete-budget', disposition: 'stalled', cause: o.cause });
-  }
-}
-
-/** Redis or another dependency of the agent itself is unavailable. */
 export class DependencyError extends AgentError {
   override readonly name = 'DependencyError';
   constructor(message: string, o: Opts = {}) {
@@ -116,7 +107,6 @@ export class ExecutorError extends AgentError {
 const KNOWN: Record<string, Disposition> = {
   ConfigError: 'stalled',
   ValidationError: 'stalled',
-  DeleteBudgetError: 'stalled',
   CacheNotSyncedError: 'waiting',
   SourceError: 'transient',
   DependencyError: 'transient',

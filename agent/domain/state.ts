@@ -92,7 +92,7 @@ export interface PlanStep {
   readonly hash: string;
 }
 
-export const SKIP_REASONS = ['not-owned', 'adoption-disabled', 'delete-budget', 'cache-unsynced', 'kind-unsupported'] as const;
+export const SKIP_REASONS = ['not-owned', 'delete-budget', 'cache-unsynced'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export interface SkippedStep {

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CacheNotSyncedError,
   ConfigError,
-  DeleteBudgetError,
   dispositionOf,
   KubeError,
   SourceError,
@@ -16,7 +15,6 @@ describe('error family', () => {
     [new ValidationError('x'), 'ValidationError', 'invalid', 'stalled'],
     [new SourceError('x'), 'SourceError', 'source', 'transient'],
     [new CacheNotSyncedError('x'), 'CacheNotSyncedError', 'cache-unsynced', 'waiting'],
-    [new DeleteBudgetError('x'), 'DeleteBudgetError', 'delete-budget', 'stalled'],
     [new KubeError('x', { status: 403, reason: 'Forbidden' }), 'KubeError', 'forbidden', 'stalled'],
     [new KubeError('x', { status: 409, reason: 'Conflict' }), 'KubeError', 'conflict', 'transient'],
     [new KubeError('x', { status: 503, reason: 'ServiceUnavailable' }), 'KubeError', 'serviceunavailable', 'transient'],
