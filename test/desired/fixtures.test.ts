@@ -82,6 +82,7 @@ describe('accepted fixtures: what calicoctl accepts passes, with the expected wa
       ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [80] } }],
     });
     expect(Object.keys(manifest?.spec ?? {})).not.toContain('Order');
+    expect(result.state.resources.get('HostEndpoint//node-on-eth0' as never)?.manifest.spec).toMatchObject({ node: 'true' });
   });
 });
 

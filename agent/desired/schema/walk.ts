@@ -63,7 +63,10 @@ function walkAt(doc: InternalDocumentView, stack: PathSegment[], value: unknown,
   switch (type.t) {
     case 'string':
       if (typeof value !== 'string') mismatch(doc, [...stack], value, type);
-      else if (YAML11_BOOLEANS.has(value)) yaml11Boolean(doc, [...stack], value);
+      else if (YAML11_BOOLEANS.has(value)) {
+        if (ctl) return coercedYaml11(doc, [...stack], value);
+        yaml11Boolean(doc, [...stack], value);
+      }
       return value;
     case 'number':
     case 'integer':
@@ -181,11 +184,8 @@ function walkStringMap(doc: InternalDocumentView, stack: PathSegment[], value: u
         yaml11Boolean(doc, [...stack, k], v);
         continue;
       }
-      // go-yaml (YAML 1.1) reads a plain `yes` as true, which Go writes back as "true".
-      if (doc.styleOf([...stack, k]) !== 'plain') continue;
-      const stored = String(YAML11_BOOLEANS.get(v));
-      doc.report({ path: [...stack, k], code: 'coerced-string', severity: 'warning', message: `unquoted ${v} is the boolean ${stored} for calicoctl (YAML 1.1): Calico stores the string "${stored}"; quote it ("${v}") to keep "${v}"` });
-      (out ??= { ...input })[k] = stored;
+      const stored = coercedYaml11(doc, [...stack, k], v);
+      if (stored !== v) (out ??= { ...input })[k] = stored;
       continue;
     }
     const stored = ctl ? goString(v) : undefined;
@@ -235,6 +235,14 @@ function formatFloat32G(value: number): string {
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
   if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+/** go-yaml (YAML 1.1) reads a plain `yes` as true, which Go writes into a string as "true". */
+function coercedYaml11(doc: InternalDocumentView, path: Path, value: string): string {
+  if (doc.styleOf(path) !== 'plain') return value;
+  const stored = String(YAML11_BOOLEANS.get(value));
+  doc.report({ path, code: 'coerced-string', severity: 'warning', message: `unquoted ${value} is the boolean ${stored} for calicoctl (YAML 1.1): Calico stores the string "${stored}"; quote it ("${value}") to keep "${value}"` });
+  return stored;
 }
 
 function mismatch(doc: InternalDocumentView, path: Path, value: unknown, type: FieldType): void {
