@@ -41,6 +41,7 @@ describe('default.<name> policies and calicoctl-decoded input read back unchange
     const desired = desiredFrom(files, version(ver));
     expect([...desired.resources.keys()].sort()).toEqual([
       'GlobalNetworkPolicy//case-and-scalars',
+      'HostEndpoint//node-on-eth0',
       'NetworkPolicy/test1/default.deny-all',
       'StagedGlobalNetworkPolicy//default.allow-tcp-6379',
     ]);
