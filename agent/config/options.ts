@@ -7,6 +7,8 @@ export const FORGES = ['github', 'gitlab', 'gitea'] as const;
 export type Forge = (typeof FORGES)[number];
 export const EXECUTORS = ['calicoctl', 'api'] as const;
 export type ExecutorKind = (typeof EXECUTORS)[number];
+export const ALERT_FORMATS = ['json', 'slack'] as const;
+export type AlertFormat = (typeof ALERT_FORMATS)[number];
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -136,6 +138,9 @@ export const OPTIONS = {
   adopt: bool('adopt', 'take over existing unowned objects with the same key', false),
   auditMaxEntries: int('audit-max-entries', 'approximate cap on the audit stream (XADD MAXLEN ~)', 100_000, 100, 100_000_000),
   selfHeal: bool('self-heal', 'restore the Git state when drift is seen', true),
+  alertWebhookFile: str('alert-webhook-file', 'file holding the drift alert webhook URL (a secret: Slack URLs carry a token)'),
+  alertFormat: oneOf('alert-format', 'drift alert body: plain JSON or Slack-compatible', ALERT_FORMATS, 'json'),
+  alertInterval: duration('alert-interval', 'repeat a drift alert at most this often while the drift lasts', 600_000),
   logLevel: oneOf('log-level', 'log level', LOG_LEVELS, 'info'),
 } as const;
 

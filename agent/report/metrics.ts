@@ -10,6 +10,8 @@ export interface AgentMetrics {
   readonly queueDepth: Gauge<'state'>;
   readonly lastAppliedRevision: Gauge<'revision'>;
   readonly cycles: Counter<'outcome'>;
+  readonly driftResources: Gauge<'kind'>;
+  readonly driftEpisodes: Counter;
 }
 
 export function createMetrics(): AgentMetrics {
@@ -38,6 +40,8 @@ export function createMetrics(): AgentMetrics {
       registers: [registry],
     }),
     cycles: new Counter({ name: 'calico_gitops_cycles_total', help: 'Reconcile cycles by outcome', labelNames: ['outcome'], registers: [registry] }),
+    driftResources: new Gauge({ name: 'calico_gitops_drift_resources', help: 'Resources that differ from the applied revision, by kind', labelNames: ['kind'], registers: [registry] }),
+    driftEpisodes: new Counter({ name: 'calico_gitops_drift_episodes_total', help: 'Drift episodes seen (from the first drifted resource until none)', registers: [registry] }),
   };
   return m;
 }

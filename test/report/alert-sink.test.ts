@@ -1,17 +1,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { driftAlert, FanOutAlertSink, slackPayload, WebhookAlertSink, type Alert } from '../../agent/report/alert-sink.js';
+import { driftAlert, type DriftAlert } from '../../agent/drift/describe.js';
+import { EMPTY_MEMORY } from '../../agent/drift/episode.js';
+import type { ResourceKey } from '../../agent/domain/resource.js';
+import { systemTimers } from '../../agent/domain/runtime.js';
+import { alertPayload, BackgroundAlerts, slackPayload, WebhookAlertSink } from '../../agent/report/alert-sink.js';
 import { captureLogger } from '../source/capture-logger.js';
 
 const received: { path: string; body: unknown }[] = [];
+let failuresLeft = 0;
 let base = '';
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
-    res.writeHead(req.url?.includes('fail') ? 500 : 200).end('ok');
+    const fail = req.url?.includes('fail') || (req.url?.includes('flaky') && failuresLeft-- > 0);
+    res.writeHead(fail ? 500 : 200).end('ok');
   });
 });
 beforeAll(async () => {
@@ -20,56 +26,56 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-describe('driftAlert', () => {
-  it.each([
-    [true, 1, 'Calico drift on prod: 1 resource restored from Git', 'warning'],
-    [false, 2, 'Calico drift on prod: 2 resources differ from Git', 'critical'],
-  ] as const)('healed=%s with %i items', (healed, n, title, severity) => {
-    const items = [
-      { resource: 'GlobalNetworkPolicy//allow-ssh', change: 'modified' as const },
-      { resource: 'HostEndpoint//node1-eth0', change: 'deleted' as const },
-    ].slice(0, n);
-    const alert = driftAlert({ cluster: 'prod', revision: 'abcdef0123456789', items, healed });
-    expect(alert.title).toBe(title);
-    expect(alert.severity).toBe(severity);
-    expect(alert.text.split('\n')[0]).toBe('applied revision abcdef012345');
-    expect(alert.resources).toHaveLength(n);
-  });
-
-  it('lists at most 20 resources in the text', () => {
-    const items = Array.from({ length: 25 }, (_, i) => ({ resource: `NetworkSet/ns/s${i}`, change: 'modified' as const }));
-    const alert = driftAlert({ cluster: 'c', revision: 'r', items, healed: false });
-    expect(alert.text.split('\n')).toHaveLength(22);
-    expect(alert.text).toContain('… and 5 more');
-  });
+const key = 'Tier//security' as ResourceKey;
+const alert: DriftAlert = driftAlert({
+  state: 'firing',
+  cluster: 'prod',
+  memory: { ...EMPTY_MEMORY, entries: { [key]: { key, kindId: 'Tier', change: 'deleted', appliedHash: 'h' } } },
+  episode: { id: 'e1', revision: 'abcdef0123456789' },
 });
+const url = (path: string) => async () => `${base}${path}`;
 
 describe('WebhookAlertSink', () => {
-  const alert: Alert = driftAlert({ cluster: 'prod', revision: 'abc', items: [{ resource: 'Tier//security', change: 'deleted' }], healed: true });
-
-  it('posts Slack-compatible JSON', async () => {
-    await new WebhookAlertSink({ url: `${base}/services/T000/B000/XXXX`, fetch }).send(alert);
+  it.each(['json', 'slack'] as const)('posts the %s format', async (format) => {
+    await new WebhookAlertSink({ url: url('/services/T000/B000/XXXX'), format, fetch }).send(alert);
     const last = received.at(-1);
     expect(last?.path).toBe('/services/T000/B000/XXXX');
-    expect(last?.body).toEqual(slackPayload(alert));
-    expect((last?.body as { text: string }).text).toContain('Tier//security (deleted)');
+    expect(last?.body).toEqual(JSON.parse(JSON.stringify(alertPayload(alert, format))));
+  });
+
+  it('json carries every resource; slack the same text', () => {
+    expect(alertPayload(alert, 'json')).toMatchObject({ kind: 'calico-gitops.drift', state: 'firing', cluster: 'prod', items: [{ resource: 'Tier/security', change: 'deleted' }] });
+    expect(slackPayload(alert).text).toContain('• Tier/security deleted');
   });
 
   it('fails without showing the secret path of the URL', async () => {
-    const err = await new WebhookAlertSink({ url: `${base}/fail/SECRETPART`, fetch }).send(alert).catch((e: unknown) => e);
+    const err = await new WebhookAlertSink({ url: url('/fail/SECRETPART'), format: 'slack', fetch }).send(alert).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/returned 500/);
     expect((err as Error).message).not.toContain('SECRETPART');
   });
+});
 
-  it('fan-out delivers to the working sinks when one fails', async () => {
+describe('BackgroundAlerts', () => {
+  it('retries a failing endpoint until it answers, without the caller waiting, and logs no secret', async () => {
     const lines: string[] = [];
+    failuresLeft = 2;
     const before = received.length;
-    const sink = new FanOutAlertSink({
-      sinks: [new WebhookAlertSink({ url: `${base}/fail/x`, fetch }), new WebhookAlertSink({ url: `${base}/ok`, fetch })],
-      logger: captureLogger(lines),
-    });
-    await sink.send(alert);
-    expect(received.slice(before).map((r) => r.path).sort()).toEqual(['/fail/x', '/ok']);
-    expect(lines.join('\n')).toContain('alert not delivered');
+    const delivered: string[] = [];
+    const alerts = new BackgroundAlerts({ sink: new WebhookAlertSink({ url: url('/flaky/SECRET'), format: 'json', fetch }), logger: captureLogger(lines), timers: systemTimers, firstDelayMs: 10, onDelivered: (a) => delivered.push(a.state) });
+    alerts.send(alert);
+    expect(delivered).toEqual([]);
+    await alerts.idle();
+    expect(received.length - before).toBe(3);
+    expect(delivered).toEqual(['firing']);
+    expect(lines.join('\n')).toContain('drift alert not delivered; retrying');
+    expect(lines.join('\n')).not.toContain('SECRET');
+  });
+
+  it('gives up after its attempts and says so', async () => {
+    const lines: string[] = [];
+    const alerts = new BackgroundAlerts({ sink: new WebhookAlertSink({ url: url('/fail/x'), format: 'json', fetch }), logger: captureLogger(lines), timers: systemTimers, attempts: 2, firstDelayMs: 5 });
+    alerts.send(alert);
+    await alerts.idle();
+    expect(lines.join('\n')).toContain('giving up');
   });
 });
