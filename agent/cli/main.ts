@@ -6,6 +6,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerAgent } from './commands/agent.js';
 import { registerStatus } from './commands/status.js';
 import { registerConnectivity } from './commands/connectivity.js';
+import { registerDrift } from './commands/drift.js';
 import { registerHistory } from './commands/history.js';
 import { registerRollback } from './commands/rollback.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerAgent(program);
   registerStatus(program);
   registerConnectivity(program);
+  registerDrift(program);
   registerHistory(program);
   registerRollback(program);
   return program;

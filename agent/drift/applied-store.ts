@@ -1,7 +1,7 @@
 // The applied revision and its desired state in Redis, so any leader (a new one too) knows what
 // the cluster was last made to match. The controller stores a revision's desired state when it
 // plans it; the worker marks the revision applied once a sync job is applied and verified.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { DesiredResource, ResourceKey } from '../domain/resource.js';
 import type { DesiredState } from '../domain/state.js';
 import type { AppliedState } from './types.js';
@@ -33,7 +33,7 @@ export interface AppliedStore {
   load(): Promise<AppliedState | undefined>;
 }
 
-export function redisAppliedStore(redis: Redis, prefix: string): AppliedStore {
+export function redisAppliedStore(redis: Redis | Cluster, prefix: string): AppliedStore {
   let cached: AppliedState | undefined;
   let savedRevision: string | undefined;
   return {
