@@ -112,6 +112,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
         ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
         random: o.random,
         ...(o.lease ? { lease: o.lease } : {}),
+        drift: { options: options.drift, live, metrics, fetch: o.fetch },
         onCycle: (outcome, summary) => {
           last = { outcome, summary, at: o.clock.now().toISOString() };
           metrics.cycles.inc({ outcome: outcome.kind });
@@ -161,6 +162,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       ...(controller ? { source: { reached: controller.sourceProblem() === undefined, ...(controller.sourceProblem() ? { problem: controller.sourceProblem() } : {}) } } : {}),
       live: { synced: live.isSynced(), objects: live.size(), sources: live.status() },
       lastCycle: last ? { at: last.at, outcome: last.outcome.kind, revision: last.summary.revision, message: last.summary.message } : null,
+      ...(controller?.drift ? { drift: { selfHeal: options.drift.selfHeal, ...controller.drift.monitor.current() } } : {}),
     }),
     onPush: () => controller?.trigger(),
   };

@@ -16,7 +16,14 @@ import type { RedisConnection } from '../queue/connection.js';
 import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
 import { GitSource } from '../source/git-source.js';
-import type { ControllerOptions } from './role-options.js';
+import type { DriftLivePort } from '../drift/monitor.js';
+import { redisAppliedStore } from '../drift/applied-store.js';
+import type { ResourceKey } from '../domain/resource.js';
+import type { DesiredState } from '../domain/state.js';
+import type { FetchFn } from '../report/forge-http.js';
+import type { AgentMetrics } from '../report/metrics.js';
+import { createDriftRole, type DriftRole } from './drift-role.js';
+import type { ControllerOptions, DriftOptions } from './role-options.js';
 import { clusterIntentsCheck } from './intents-check.js';
 
 export interface ControllerRoleOptions {
@@ -39,12 +46,15 @@ export interface ControllerRoleOptions {
   readonly onCycle: (outcome: CycleOutcome, summary: Summary) => void;
   /** Lease timings; defaults follow client-go (15 s / 10 s / 2 s). */
   readonly lease?: { durationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  /** Drift detection (leader only); absent: drift is not tracked. */
+  readonly drift?: { readonly options: DriftOptions; readonly live: DriftLivePort; readonly metrics?: AgentMetrics; readonly fetch: FetchFn };
 }
 
 export interface ControllerRole {
   readonly queue: SyncQueue;
   readonly source: GitSource;
   readonly controller: Controller;
+  readonly drift?: DriftRole;
   isLeader(): boolean;
   /** This replica leads, or the Lease names a holder whose term has not run out. */
   leaderKnown(): Promise<boolean>;
@@ -84,6 +94,38 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     }
   };
   const queue = await createSyncQueue({ connection: o.connection, cluster: o.cluster, logger, prefix: o.prefix, clock: o.clock });
+  const applied = redisAppliedStore(o.redis, o.prefix);
+  // The desired state of the revision being planned is kept with it, so drift can be measured
+  // against it once it is applied (also by a later leader).
+  const stages = stagesFor(options.planning);
+  let planned: { revision: string; state: DesiredState } | undefined;
+  const saveDesired = async (revision: string, skipped: readonly { key: ResourceKey }[]): Promise<void> => {
+    if (!o.drift || planned?.revision !== revision) return;
+    // A key left to someone else (a conflict) is not ours to watch for drift.
+    const left = new Set(skipped.map((k) => k.key));
+    await applied.saveDesired(revision, { resources: new Map([...planned.state.resources].filter(([k]) => !left.has(k))) });
+  };
+  const drift = o.drift
+    ? createDriftRole({
+        cluster: o.cluster,
+        drift: o.drift.options,
+        logger,
+        clock: o.clock,
+        random: o.random,
+        clients: o.clients,
+        live: o.drift.live,
+        statuses: o.statuses,
+        redis: o.redis,
+        prefix: o.prefix,
+        queue: queue.queue,
+        latestRevision: () => queue.latestRevision(),
+        heal: async ({ plan, revision, drift: entries, detectedAt }) => {
+          await queue.enqueueHeal({ plan, revision, detectedAt, drift: entries.map((e) => ({ key: e.key, ...(e.manager ? { fieldManager: e.manager } : {}), ...(e.liveHash ? { beforeHash: e.liveHash } : {}) })) });
+        },
+        ...(o.drift.metrics ? { metrics: o.drift.metrics } : {}),
+        fetch: o.drift.fetch,
+      })
+    : undefined;
   const controller = new Controller({
     cycle: {
       source: {
@@ -95,7 +137,11 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       live: o.live,
       queue: {
         setLatestRevision: (revision) => queue.setLatestRevision(revision),
-        enqueueSync: (input) => queue.enqueueSync(input),
+        enqueueSync: async (input) => {
+          await saveDesired(input.revision, input.plan.skipped);
+          return queue.enqueueSync(input);
+        },
+        ...(o.drift ? { appliedRevision: () => applied.appliedRevision() } : {}),
         job: (jobId) => queue.job(jobId),
         jobOf: (revision) => queue.jobOf(revision),
         busy: async (revision) => {
@@ -105,7 +151,14 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
           return pending > 0 && (await queue.latestRevision()) === revision;
         },
       },
-      stages: stagesFor(options.planning),
+      stages: {
+        ...stages,
+        buildDesired: (snapshot) => {
+          const result = stages.buildDesired(snapshot);
+          planned = { revision: snapshot.revision, state: result.state };
+          return result;
+        },
+      },
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,
       isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
@@ -120,10 +173,21 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     timers: systemTimers,
     onCycle: (outcome, summary) => {
       // The force-push check compares with the last revision the cluster was seen to match.
-      if (outcome.kind === 'in-sync') source.markApplied(outcome.snapshot.revision);
+      if (outcome.kind === 'in-sync' || outcome.kind === 'drifted') source.markApplied(outcome.snapshot.revision);
+      // Found matching without a job of ours (first start, a lost job result): applied all the same.
+      if (outcome.kind === 'in-sync' && o.drift) void recordInSync(outcome.snapshot.revision, outcome.plan.skipped);
       o.onCycle(outcome, summary);
     },
   });
+  async function recordInSync(revision: string, skipped: readonly { key: ResourceKey }[]): Promise<void> {
+    try {
+      if ((await applied.appliedRevision()) === revision) return;
+      await saveDesired(revision, skipped);
+      await applied.markApplied(revision);
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not record the applied revision');
+    }
+  }
   const lease = o.lease ?? { durationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
   const leaseStore = kubeLeaseStore(o.clients, { namespace: options.namespace, name: `calico-gitops-${o.cluster}` });
   const elector = new LeaderElector({
@@ -136,8 +200,14 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     clock: o.clock,
     sleep: abortableSleep,
     logger: logger.child({ component: 'leader-election' }),
-    onStartedLeading: () => controller.start(),
-    onStoppedLeading: () => void controller.stop(),
+    onStartedLeading: () => {
+      controller.start();
+      drift?.monitor.start().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'drift monitor did not start'));
+    },
+    onStoppedLeading: () => {
+      void controller.stop();
+      void drift?.monitor.stop();
+    },
   });
   // A settled job changes what the commit shows: look again now rather than at the next poll.
   const unsubscribe = await queue.onSettled(() => controller.trigger());
@@ -146,6 +216,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     queue,
     source,
     controller,
+    ...(drift ? { drift } : {}),
     isLeader: () => elector.isLeader(),
     leaderKnown: async () => {
       if (elector.isLeader()) return true;
@@ -165,6 +236,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     stop: async () => {
       unsubscribe();
       await controller.stop();
+      await drift?.monitor.stop();
       await elector.stop();
       await queue.close();
     },

@@ -3,9 +3,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
-import type { Config } from '../config/config.js';
 import type { StatusPort } from '../controller/ports.js';
-import { driftStateKey, healRequestKey, redisAppliedStore, type AppliedStore } from '../drift/applied-store.js';
+import { redisAppliedStore, type AppliedStore } from '../drift/applied-store.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import type { DriftAlert } from '../drift/describe.js';
 import { DriftMonitor, type DriftLivePort, type DriftMonitorPorts, type DriftSnapshot } from '../drift/monitor.js';
 import type { ResourceKey } from '../domain/resource.js';
@@ -16,9 +16,11 @@ import { inFlightJobs } from '../queue/in-flight.js';
 import { BackgroundAlerts, WebhookAlertSink } from '../report/alert-sink.js';
 import type { FetchFn } from '../report/forge-http.js';
 import type { AgentMetrics } from '../report/metrics.js';
+import type { DriftOptions } from './role-options.js';
 
 export interface DriftRoleOptions {
-  readonly config: Config;
+  readonly cluster: string;
+  readonly drift: DriftOptions;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: () => number;
@@ -26,7 +28,7 @@ export interface DriftRoleOptions {
   readonly live: DriftLivePort;
   readonly statuses: StatusPort;
   readonly redis: Redis | Cluster;
-  readonly prefix: string;
+  readonly prefix: KeyPrefix;
   readonly queue: Pick<Queue, 'getJobCounts' | 'getJobs'>;
   latestRevision(): Promise<string | undefined>;
   readonly heal: DriftMonitorPorts['heal'];
@@ -43,7 +45,7 @@ export interface DriftRole {
 }
 
 export function createDriftRole(o: DriftRoleOptions): DriftRole {
-  const { config, redis, prefix } = o;
+  const { drift: config, redis, prefix } = o;
   const log = o.logger.child({ component: 'drift' });
   const applied = redisAppliedStore(redis, prefix);
   const file = config.alertWebhookFile;
@@ -58,11 +60,11 @@ export function createDriftRole(o: DriftRoleOptions): DriftRole {
     : undefined;
   const metrics = o.metrics;
   const monitor = new DriftMonitor({
-    cluster: config.cluster,
+    cluster: o.cluster,
     instance: config.instance,
     selfHeal: config.selfHeal,
-    resyncIntervalMs: config.resyncInterval,
-    alertIntervalMs: config.alertInterval,
+    resyncIntervalMs: config.resyncIntervalMs,
+    alertIntervalMs: config.alertIntervalMs,
     clock: o.clock,
     timers: systemTimers,
     logger: log,
@@ -86,13 +88,13 @@ export function createDriftRole(o: DriftRoleOptions): DriftRole {
           }
         : {}),
       heal: o.heal,
-      saveState: async (state) => void (await redis.set(driftStateKey(prefix), JSON.stringify(state))),
+      saveState: async (state) => void (await redis.set(redisKeys.driftState(prefix), JSON.stringify(state))),
       loadState: async () => {
-        const raw = await redis.get(driftStateKey(prefix));
+        const raw = await redis.get(redisKeys.driftState(prefix));
         return raw ? (JSON.parse(raw) as DriftSnapshot) : undefined;
       },
       takeHealRequest: async () => {
-        const raw = await redis.getdel(healRequestKey(prefix));
+        const raw = await redis.getdel(redisKeys.healRequest(prefix));
         if (!raw) return undefined;
         const parsed = JSON.parse(raw) as { resource?: string };
         return parsed.resource ? { resource: parsed.resource as ResourceKey } : {};

@@ -1,6 +1,7 @@
 // The configuration cut once into what each role and adapter takes, so none of them sees (or
 // depends on) the whole Config.
 import type { Config } from '../config/config.js';
+import type { AlertFormat } from '../config/options.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { PlanningOptions } from '../controller/stages.js';
 import type { RedisConnection } from '../queue/connection.js';
@@ -32,6 +33,16 @@ export interface ExecutorOptions {
   readonly verifyTimeoutMs: number;
 }
 
+export interface DriftOptions {
+  readonly instance: string;
+  readonly selfHeal: boolean;
+  readonly resyncIntervalMs: number;
+  readonly alertIntervalMs: number;
+  /** File holding the alert webhook URL (a secret); no alerts without it. */
+  readonly alertWebhookFile?: string;
+  readonly alertFormat: AlertFormat;
+}
+
 export interface AuditOptions {
   /** Approximate cap on the audit stream. */
   readonly maxEntries: number;
@@ -44,6 +55,7 @@ export interface RoleOptions {
   readonly executor: ExecutorOptions;
   readonly audit: AuditOptions;
   readonly statuses: StatusOptions;
+  readonly drift: DriftOptions;
 }
 
 export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleOptions {
@@ -64,6 +76,14 @@ export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleO
       verifyTimeoutMs: config.verifyTimeout,
     },
     audit: { maxEntries: config.auditMaxEntries },
+    drift: {
+      instance: config.instance,
+      selfHeal: config.selfHeal,
+      resyncIntervalMs: config.resyncInterval,
+      alertIntervalMs: config.alertInterval,
+      ...(config.alertWebhookFile ? { alertWebhookFile: config.alertWebhookFile } : {}),
+      alertFormat: config.alertFormat,
+    },
     statuses: {
       cluster: config.cluster,
       ...(config.forge

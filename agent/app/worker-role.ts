@@ -15,6 +15,7 @@ import { createRevisionStore } from '../queue/revision-store.js';
 import { createWorker } from '../queue/worker.js';
 import { AuditLog } from '../report/audit-log.js';
 import type { AgentMetrics } from '../report/metrics.js';
+import { redisAppliedStore } from '../drift/applied-store.js';
 import type { AuditOptions, ExecutorOptions } from './role-options.js';
 
 export interface WorkerRoleOptions {
@@ -53,6 +54,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
     logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not sweep leftover executor pods');
   });
   const revisions = await createRevisionStore({ connection: o.connection, cluster: o.cluster, prefix: o.prefix });
+  const applied = redisAppliedStore(o.redis, o.prefix);
   const deps = {
     executor,
     verifier: liveVerifier(o.live),
@@ -62,6 +64,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
     clock: o.clock,
     verifyTimeoutMs: o.executor.verifyTimeoutMs,
     metrics: o.metrics,
+    markApplied: (revision: string) => applied.markApplied(revision),
   };
   const worker = await createWorker({
     connection: o.connection,

@@ -1,6 +1,7 @@
 // The kinds of job the worker runs and how each one reads its data. Every kind goes through the
 // same pipeline (pipeline.ts); a new kind (heal, uninstall, rollback) is one more entry here, a
 // data type in JobDataByKind, and an enqueue function on the queue.
+import type { ResourceKey } from '../domain/resource.js';
 import type { Plan } from '../domain/state.js';
 
 export interface SyncJobData {
@@ -9,8 +10,25 @@ export interface SyncJobData {
   readonly author: string;
 }
 
+/** One drifted resource a heal restores: who changed it, and the hash it had. */
+export interface HealItem {
+  readonly key: ResourceKey;
+  readonly fieldManager?: string;
+  readonly beforeHash?: string;
+}
+
+/** Drift repair: a plan that restores the applied revision for the drifted resources. */
+export interface HealJobData {
+  readonly plan: Plan;
+  readonly revision: string;
+  readonly drift: readonly HealItem[];
+  /** When the drift was seen (ms): the same repair needed again later is a new job. */
+  readonly detectedAt: number;
+}
+
 export interface JobDataByKind {
   readonly sync: SyncJobData;
+  readonly heal: HealJobData;
 }
 
 export type JobKind = keyof JobDataByKind;
@@ -23,6 +41,8 @@ export interface ApplyTarget {
   readonly author: string;
   /** Skipped once a newer revision is known (applying it would undo the newer one). */
   readonly supersedable: boolean;
+  /** Set for heals: the audit records action `heal`, who drifted each resource and its hash before. */
+  readonly heal?: readonly HealItem[];
 }
 
 export interface JobKindSpec<D> {
@@ -31,6 +51,8 @@ export interface JobKindSpec<D> {
 
 export const JOB_KINDS: { readonly [K in JobKind]: JobKindSpec<JobDataByKind[K]> } = {
   sync: { read: (d) => ({ plan: d.plan, revision: d.revision, author: d.author, supersedable: true }) },
+  // A heal restores the applied revision; once a newer one is known the sync of that one does it.
+  heal: { read: (d) => ({ plan: d.plan, revision: d.revision, author: 'calico-gitops (self-heal)', supersedable: true, heal: d.drift }) },
 };
 
 export function isJobKind(name: string): name is JobKind {

@@ -21,6 +21,8 @@ export interface ApplyDeps {
   readonly clock: Clock;
   readonly verifyTimeoutMs: number;
   readonly metrics?: ApplyMetrics;
+  /** Records a sync's revision as applied and verified (drift is measured against it). */
+  readonly markApplied?: (revision: string) => Promise<void>;
 }
 
 /** One job as the queue hands it over. */
@@ -76,7 +78,7 @@ export const APPLY_STEPS: readonly Step[] = [
     name: 'audit',
     run: async (r) => {
       const { plan, revision, author } = r.target;
-      await r.deps.audit.append(auditEntries({ steps: plan.steps, results: r.results, revision, author, jobId: r.job.id, time: r.deps.clock.now().toISOString() }));
+      await r.deps.audit.append(auditEntries({ steps: plan.steps, results: r.results, revision, author, jobId: r.job.id, time: r.deps.clock.now().toISOString(), ...(r.target.heal ? { heal: r.target.heal } : {}) }));
       for (const result of r.results) r.deps.metrics?.stepOutcomes.inc({ action: result.action, outcome: result.outcome });
       return undefined;
     },
@@ -126,6 +128,8 @@ export async function runApply(input: { readonly job: ApplyJob; readonly deps: A
   const settlement = settle({ outcome: outcome ?? { kind: 'applied', results: run.results, skipped: target.plan.skipped }, lastAttempt: job.attempt >= job.attempts });
   end?.({ outcome: settlement.outcome });
   const result = 'result' in settlement.settled ? settlement.settled.result : undefined;
+  // Before the job completes, so the leader never sees it done while the applied revision is old.
+  if (result?.kind === 'applied' && job.name === 'sync') await deps.markApplied?.(target.revision);
   if (result?.kind === 'applied' && result.skipped.length === 0) {
     deps.metrics?.lastAppliedRevision.reset();
     deps.metrics?.lastAppliedRevision.set({ revision: target.revision }, 1);

@@ -30,6 +30,15 @@ export type CycleOutcome =
       readonly job: JobState;
       readonly warnings?: readonly Issue[];
     }
+  | {
+      /** The revision was applied and verified, and the cluster no longer matches it: drift, not a sync. */
+      readonly kind: 'drifted';
+      readonly snapshot: Snapshot;
+      readonly plan: Plan;
+      readonly resources: number;
+      readonly warnings?: readonly Issue[];
+      readonly job?: JobState;
+    }
   | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number; readonly warnings?: readonly Issue[] }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
 
@@ -89,6 +98,12 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     if (plan.steps.length === 0) {
       const job = await deps.queue.jobOf(snapshot.revision);
       return { kind: 'in-sync', snapshot, plan, ...valid, ...(job ? { job } : {}) };
+    }
+    // Re-applying the applied revision would hide a hand edit as an ordinary sync: the drift
+    // monitor reports it and heals it (or leaves it reported with self-heal off).
+    if (deps.queue.appliedRevision && (await deps.queue.appliedRevision()) === snapshot.revision) {
+      const job = await deps.queue.jobOf(snapshot.revision);
+      return { kind: 'drifted', snapshot, plan, ...valid, ...(job ? { job } : {}) };
     }
     await deps.queue.setLatestRevision(snapshot.revision);
     const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });

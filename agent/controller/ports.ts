@@ -37,6 +37,8 @@ export interface QueuePort {
    * restart without persistence): the status then says what the cluster shows.
    */
   jobOf(revision: string): Promise<JobState | undefined>;
+  /** The last revision a sync job applied and verified (absent: drift is not tracked). */
+  appliedRevision?(): Promise<string | undefined>;
 }
 
 export type { StatusKind, StatusState } from '../report/commit-status.js';

@@ -67,6 +67,11 @@ function summarizeOutcome(outcome: CycleOutcome): Summary {
         message: first ? `not applied: ${conflicts.map((c) => c.message).join('; ')}` : 'cluster in sync with revision',
       };
     }
+    case 'drifted': {
+      // The commit's own statuses stay what its apply made them; drift has its own context.
+      const asApplied = summarize({ ...outcome, kind: 'in-sync' });
+      return { ...asApplied, message: `the cluster differs from the applied revision in ${outcome.plan.steps.length} resource(s): drift, handled by the drift monitor` };
+    }
     case 'held': {
       const held = outcome.plan.held;
       const stalled = held?.reason === 'delete-budget';

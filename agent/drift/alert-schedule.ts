@@ -14,7 +14,7 @@ export function nextAlert(memory: AlertMemory, input: { advance: DriftAdvance; n
   const episode = advance.memory.episode;
   if (advance.transition === 'ended') return memory.episode ? { send: 'resolved', memory: {} } : { memory: {} };
   if (!episode) return { memory };
-  if (memory.episode !== episode.id) return { send: 'firing', memory: { episode: episode.id, lastSentMs: nowMs } };
+  if (memory.episode !== episode.id) return { send: advance.fightingStarted.length > 0 ? 'fighting' : 'firing', memory: { episode: episode.id, lastSentMs: nowMs } };
   if (advance.fightingStarted.length > 0) return { send: 'fighting', memory: { episode: episode.id, lastSentMs: nowMs } };
   if (memory.lastSentMs !== undefined && nowMs - memory.lastSentMs >= input.intervalMs) return { send: 'repeat', memory: { episode: episode.id, lastSentMs: nowMs } };
   return { memory };

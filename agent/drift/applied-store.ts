@@ -4,22 +4,8 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { DesiredResource, ResourceKey } from '../domain/resource.js';
 import type { DesiredState } from '../domain/state.js';
+import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import type { AppliedState } from './types.js';
-
-export function appliedRevisionKey(prefix: string): string {
-  return `${prefix}:applied-revision`;
-}
-export function desiredKey(prefix: string, revision: string): string {
-  return `${prefix}:desired:${revision}`;
-}
-/** The leader's current drift (for `/status`, `calico-gitops status` and `drift`). */
-export function driftStateKey(prefix: string): string {
-  return `${prefix}:drift`;
-}
-/** `calico-gitops heal` asks the leader through this key. */
-export function healRequestKey(prefix: string): string {
-  return `${prefix}:heal-request`;
-}
 
 /** A revision's desired state is kept this long after it was last planned or applied. */
 const DESIRED_TTL_SECONDS = 30 * 86_400;
@@ -33,25 +19,25 @@ export interface AppliedStore {
   load(): Promise<AppliedState | undefined>;
 }
 
-export function redisAppliedStore(redis: Redis | Cluster, prefix: string): AppliedStore {
+export function redisAppliedStore(redis: Redis | Cluster, prefix: KeyPrefix): AppliedStore {
   let cached: AppliedState | undefined;
   let savedRevision: string | undefined;
   return {
     saveDesired: async (revision, desired) => {
       if (savedRevision === revision) return;
       const resources = [...desired.resources.values()];
-      await redis.set(desiredKey(prefix, revision), JSON.stringify(resources), 'EX', DESIRED_TTL_SECONDS);
+      await redis.set(redisKeys.desired(prefix, revision), JSON.stringify(resources), 'EX', DESIRED_TTL_SECONDS);
       savedRevision = revision;
     },
     markApplied: async (revision) => {
-      await redis.multi().set(appliedRevisionKey(prefix), revision).expire(desiredKey(prefix, revision), DESIRED_TTL_SECONDS).exec();
+      await redis.multi().set(redisKeys.appliedRevision(prefix), revision).expire(redisKeys.desired(prefix, revision), DESIRED_TTL_SECONDS).exec();
     },
-    appliedRevision: async () => (await redis.get(appliedRevisionKey(prefix))) ?? undefined,
+    appliedRevision: async () => (await redis.get(redisKeys.appliedRevision(prefix))) ?? undefined,
     load: async () => {
-      const revision = await redis.get(appliedRevisionKey(prefix));
+      const revision = await redis.get(redisKeys.appliedRevision(prefix));
       if (!revision) return undefined;
       if (cached?.revision === revision) return cached;
-      const raw = await redis.get(desiredKey(prefix, revision));
+      const raw = await redis.get(redisKeys.desired(prefix, revision));
       if (!raw) return undefined;
       const list = JSON.parse(raw) as DesiredResource[];
       cached = { revision, resources: new Map(list.map((r) => [r.key as ResourceKey, r])) };

@@ -39,6 +39,11 @@ export interface DriftCheck {
   readonly found: readonly DriftEntry[];
   readonly now: Date;
   readonly guard: FightGuard;
+  /**
+   * Keys a job of ours just finished writing: still drifting means the repair was undone at once,
+   * a new appearance (a strike, and another heal), not the same drift going on.
+   */
+  readonly renewed?: ReadonlySet<string>;
 }
 
 export interface DriftAdvance {
@@ -61,7 +66,7 @@ export function advanceDrift(memory: DriftMemory, check: DriftCheck): DriftAdvan
   for (const [k, e] of Object.entries(base.entries)) if (checkedSet && !checkedSet.has(k)) entries[k] = e;
   for (const e of check.found) entries[e.key] = e;
 
-  const appeared = check.found.filter((e) => base.entries[e.key] === undefined);
+  const appeared = check.found.filter((e) => base.entries[e.key] === undefined || check.renewed?.has(e.key) === true);
   const cleared = Object.values(base.entries).filter((e) => entries[e.key] === undefined);
   const strikes: Record<string, number[]> = {};
   for (const [k, times] of Object.entries(base.strikes)) {

@@ -47,7 +47,7 @@ export interface DriftMonitorPorts {
   readonly alerts?: { send(alert: DriftAlert): void };
   readonly events?: { record(event: KubeEvent): Promise<void> };
   readonly metrics?: { drifting(byKind: Readonly<Record<string, number>>): void; episodeStarted(): void };
-  heal(input: { plan: Plan; revision: string; drift: readonly DriftEntry[] }): Promise<void>;
+  heal(input: { plan: Plan; revision: string; drift: readonly DriftEntry[]; detectedAt: number }): Promise<void>;
   saveState(state: DriftSnapshot): Promise<void>;
   /** Restores the last snapshot (a new leader). */
   loadState(): Promise<DriftSnapshot | undefined>;
@@ -184,9 +184,9 @@ export class DriftMonitor {
     if (applied && applied.revision !== this.#memory.revision) this.#pending.full = true;
     if (this.#needFull) this.#pending.full = true;
     if (this.#lastInFlight.size > 0) {
+      // A job finished writing: look at its keys again (the check itself sees which left).
       const now = await ports.inFlight();
       for (const k of this.#lastInFlight) if (!now.keys.has(k)) this.#pending.keys.add(k);
-      this.#lastInFlight = now.keys;
     }
     if (this.#pending.full || this.#pending.keys.size > 0) await this.#drain();
     else if (this.#memory.episode && applied) this.#maybeAlert({ memory: this.#memory, transition: 'none', appeared: [], cleared: [], fightingStarted: [] });
@@ -211,6 +211,7 @@ export class DriftMonitor {
     }
     this.#needFull = false;
     const flight = await ports.inFlight();
+    const renewed = new Set<string>([...this.#lastInFlight].filter((k) => !flight.keys.has(k)));
     this.#lastInFlight = flight.keys;
     const latest = await ports.latestRevision();
     const pendingRevisions = new Set(flight.revisions);
@@ -229,7 +230,7 @@ export class DriftMonitor {
       now: now.toISOString(),
     });
     for (const k of checked) this.#lastSeen.delete(k);
-    const advance = advanceDrift(this.#memory, { revision: applied.revision, checked, found, now, guard: this.#o.guard ?? DEFAULT_FIGHT_GUARD });
+    const advance = advanceDrift(this.#memory, { revision: applied.revision, checked, found, now, guard: this.#o.guard ?? DEFAULT_FIGHT_GUARD, renewed });
     const ended = this.#memory.episode;
     this.#memory = advance.memory;
     await this.#act(advance, applied, ended, c.forceHeal);
@@ -304,7 +305,7 @@ export class DriftMonitor {
     const plan = healPlan({ applied, live: this.#o.ports.live, keys: chosen.map((e) => e.key), instance: this.#o.instance });
     if (plan.steps.length === 0) return;
     try {
-      await this.#o.ports.heal({ plan, revision: applied.revision, drift: chosen });
+      await this.#o.ports.heal({ plan, revision: applied.revision, drift: chosen, detectedAt: this.#o.clock.now().getTime() });
       this.#o.logger.info({ resources: chosen.map((e) => e.key), revision: applied.revision }, 'heal queued');
     } catch (err) {
       // The next resync tries again; the drift stays reported meanwhile.

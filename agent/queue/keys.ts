@@ -32,6 +32,14 @@ export const redisKeys = {
   statusCommits: (prefix: KeyPrefix): string => `${prefix}:status-commits`,
   /** What was last sent to the forge per context of one commit (deduplication). */
   posted: (prefix: KeyPrefix, sha: string): string => `${prefix}:posted:${sha}`,
+  /** The last revision a sync job applied and verified (drift is measured against it). */
+  appliedRevision: (prefix: KeyPrefix): string => `${prefix}:applied-revision`,
+  /** A revision's desired state, stored by the controller when it plans it. */
+  desired: (prefix: KeyPrefix, revision: string): string => `${prefix}:desired:${revision}`,
+  /** The leader's current drift (for `/status`, `calico-gitops status` and `drift`). */
+  driftState: (prefix: KeyPrefix): string => `${prefix}:drift`,
+  /** `calico-gitops heal` asks the leader through this key. */
+  healRequest: (prefix: KeyPrefix): string => `${prefix}:heal-request`,
 } as const;
 
 /** BullMQ job ids may not contain `:` nor be all digits. */
@@ -42,4 +50,9 @@ function idPart(value: string): string {
 /** `sync-<cluster>-<sha>-<planid>`: the same plan for the same commit is the same job. */
 export function syncJobId(input: { cluster: string; revision: string; planId: string }): string {
   return `sync-${idPart(input.cluster)}-${idPart(input.revision)}-${idPart(input.planId)}`;
+}
+
+/** `heal-<cluster>-<planid>-<detectedAt>`: one repair per drift seen; a repeat of it is a new job. */
+export function healJobId(input: { cluster: string; planId: string; detectedAt: number }): string {
+  return `heal-${idPart(input.cluster)}-${idPart(input.planId)}-${input.detectedAt}`;
 }

@@ -1,7 +1,7 @@
 // The producer side of one cluster's queue, used by the controller (the Lease holder): marks the
 // newest revision, enqueues jobs, and reads a job's state and result back for the commit status.
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
-import type { SyncJobData, JobDataByKind, JobKind } from '../apply/job-kinds.js';
+import type { HealJobData, SyncJobData, JobDataByKind, JobKind } from '../apply/job-kinds.js';
 import type { EnqueueResult } from '../controller/ports.js';
 import { DependencyError } from '../domain/errors.js';
 import type { ApplyResult, JobState } from '../domain/job.js';
@@ -10,7 +10,7 @@ import { bullmqConnection, redisLocation, type RedisConnection } from './connect
 import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
-import { QUEUE_NAME, queuePrefix, syncJobId, type KeyPrefix } from './keys.js';
+import { healJobId, QUEUE_NAME, queuePrefix, syncJobId, type KeyPrefix } from './keys.js';
 export interface RetryPolicy {
   /** Total tries of a job, the first included. */
   readonly attempts: number;
@@ -30,6 +30,8 @@ export interface SyncQueueOptions {
   /** Longest wait for one Redis operation before it fails with a DependencyError (BullMQ alone waits forever). */
   readonly operationTimeoutMs?: number;
   readonly clock?: Clock;
+  /** Burst window of heal jobs (default 500 ms). */
+  readonly healDebounceMs?: number;
 }
 
 export interface SyncQueue {
@@ -39,6 +41,11 @@ export interface SyncQueue {
   setLatestRevision(revision: string): Promise<void>;
   latestRevision(): Promise<string | undefined>;
   enqueueSync(input: SyncJobData): Promise<EnqueueResult>;
+  /**
+   * Drift repair, debounced: drift seen within the window is repaired once, with the newest plan
+   * (a delayed heal is replaced while the window lasts). Never the job a commit's status reads.
+   */
+  enqueueHeal(input: HealJobData): Promise<EnqueueResult>;
   /** A job's state, with its result once settled; undefined when the queue does not hold it. */
   job(jobId: string): Promise<JobState | undefined>;
   /** The last job enqueued for a revision (kept as long as finished jobs are), with its state. */
@@ -90,7 +97,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
     removeOnFail: KEEP,
   };
 
-  const add = async <K extends JobKind>(kind: K, jobId: string, revision: string, data: JobDataByKind[K], extra: JobsOptions = {}): Promise<EnqueueResult> =>
+  const add = async <K extends JobKind>(kind: K, jobId: string, revision: string | undefined, data: JobDataByKind[K], extra: JobsOptions = {}): Promise<EnqueueResult> =>
     dependency(`enqueueing ${jobId}`, async () => {
       // The limit lives in Redis (the queue's meta hash): a Redis that restarts without persistence
       // comes back without it, and BullMQ never re-applies it. Asserting it (one idempotent HSET)
@@ -98,7 +105,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       await queue.setGlobalConcurrency(1);
       // The leader is the only producer, so "exists, then add" does not race; add itself ignores a
       // duplicate id anyway, this only tells the caller which case it was.
-      await store.setJobOf(revision, jobId, KEEP.age);
+      if (revision !== undefined) await store.setJobOf(revision, jobId, KEEP.age);
       const existing = await queue.getJob(jobId);
       if (existing) {
         log.debug({ jobId }, 'job already queued');
@@ -120,6 +127,13 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
     setLatestRevision: (revision) => store.set(revision),
     latestRevision: () => store.get(),
     enqueueSync: (input) => add('sync', syncJobId({ cluster: options.cluster, revision: input.revision, planId: input.plan.id }), input.revision, input),
+    enqueueHeal: (input) => {
+      const debounceMs = options.healDebounceMs ?? 500;
+      return add('heal', healJobId({ cluster: options.cluster, planId: input.plan.id, detectedAt: input.detectedAt }), undefined, input, {
+        delay: debounceMs,
+        deduplication: { id: `heal-${options.cluster}`, ttl: debounceMs, extend: true, replace: true },
+      });
+    },
     job: (jobId) => dependency(`looking up job ${jobId}`, () => stateOf(jobId)),
     jobOf: (revision) =>
       dependency(`looking up the job of ${revision}`, async () => {

@@ -42,6 +42,15 @@ describe('advanceDrift', () => {
     expect(driftStatus(memory)).toEqual({ state: 'failure', description: 'drift: fighting with other-controller over GlobalNetworkPolicy/a' });
   });
 
+  it('a drift still there when our heal finished is a new strike and a new heal, not the same drift', () => {
+    let memory = run([{ found: [entry('a')], s: 0 }]).memory;
+    const again = advanceDrift(memory, { revision: 'r1', checked: [key('a')], found: [entry('a', 'rogue')], now: at(2), guard, renewed: new Set([key('a')]) });
+    expect(again.appeared.map((e) => e.key)).toEqual([key('a')]);
+    expect(again.memory.strikes[key('a')]).toHaveLength(2);
+    memory = again.memory;
+    expect(advanceDrift(memory, { revision: 'r1', checked: [key('a')], found: [entry('a', 'rogue')], now: at(3), guard }).appeared).toEqual([]);
+  });
+
   it('strikes outside the window do not count', () => {
     const steps = [0, 100, 200, 300].flatMap((s) => [{ found: [entry('a')], s }, { found: [], s: s + 1 }]);
     expect(run(steps).memory.fighting).toEqual({});

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Config } from '../../config/config.js';
-import { appliedRevisionKey, driftStateKey, healRequestKey, redisAppliedStore } from '../../drift/applied-store.js';
+import { redisAppliedStore } from '../../drift/applied-store.js';
 import { describeEntry } from '../../drift/describe.js';
 import { detectDrift } from '../../drift/detect-drift.js';
 import type { DriftSnapshot } from '../../drift/monitor.js';
@@ -18,7 +18,7 @@ import { detectCluster } from '../../kube/detect.js';
 import { createLiveCache } from '../../live/create-live-cache.js';
 import { bullmqConnection } from '../../queue/connection.js';
 import { inFlightJobs } from '../../queue/in-flight.js';
-import { latestRevisionKey, QUEUE_NAME, queuePrefix } from '../../queue/keys.js';
+import { QUEUE_NAME, queuePrefix, redisKeys } from '../../queue/keys.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
 import { withRedis } from '../with-redis.js';
 
@@ -52,7 +52,7 @@ async function showDrift(config: Config, redis: RedisClient, options: Record<str
   const prefix = queuePrefix(config.cluster);
   const applied = await redisAppliedStore(redis, prefix).load();
   if (!applied) {
-    const revision = await redis.get(appliedRevisionKey(prefix));
+    const revision = await redis.get(redisKeys.appliedRevision(prefix));
     process.stderr.write(revision ? `calico-gitops: the desired state of applied revision ${revision} is no longer recorded\n` : '');
     if (revision) return 1;
     if (options['json']) process.stdout.write(`${JSON.stringify({ revision: null, entries: [] }, null, 2)}\n`);
@@ -73,10 +73,10 @@ async function showDrift(config: Config, redis: RedisClient, options: Record<str
       return 1;
     }
     const flight = await inFlightJobs(queue);
-    const latest = await redis.get(latestRevisionKey(prefix));
+    const latest = await redis.get(redisKeys.latestRevision(prefix));
     const pendingRevisions = new Set([...flight.revisions, ...(latest && latest !== applied.revision ? [latest] : [])]);
     const entries = detectDrift({ applied, live, instance: config.instance ?? DEFAULT_INSTANCE, inFlight: flight.keys, pendingRevisions, now: new Date().toISOString() });
-    const leader = parseSnapshot(await redis.get(driftStateKey(prefix)));
+    const leader = parseSnapshot(await redis.get(redisKeys.driftState(prefix)));
     const fighting = leader?.fighting ?? {};
     if (options['json']) {
       process.stdout.write(`${JSON.stringify({ revision: applied.revision, entries: entries.map((e) => ({ ...e, ...(fighting[e.key] ? { fightingWith: fighting[e.key] } : {}) })) }, null, 2)}\n`);
@@ -109,13 +109,13 @@ async function requestHeal(config: Config, redis: RedisClient, options: Record<s
     resource = parsed.key;
   }
   const requestedAt = new Date();
-  await redis.set(healRequestKey(prefix), JSON.stringify({ ...(resource ? { resource } : {}), at: requestedAt.toISOString() }), 'EX', 3600);
+  await redis.set(redisKeys.healRequest(prefix), JSON.stringify({ ...(resource ? { resource } : {}), at: requestedAt.toISOString() }), 'EX', 3600);
   process.stdout.write(`heal requested for ${resource ?? 'every drifted resource'} on cluster ${config.cluster}\n`);
   const deadline = Date.now() + Number(options['timeout'] ?? '120') * 1000;
   for (;;) {
-    const state = parseSnapshot(await redis.get(driftStateKey(prefix)));
+    const state = parseSnapshot(await redis.get(redisKeys.driftState(prefix)));
     // Taken by the leader and checked after it: only then does "no drift" mean restored.
-    const taken = (await redis.exists(healRequestKey(prefix))) === 0;
+    const taken = (await redis.exists(redisKeys.healRequest(prefix))) === 0;
     if (taken && state && Date.parse(state.checkedAt) > requestedAt.getTime()) {
       const left = state.entries.filter((e) => !resource || e.key === resource);
       if (left.length === 0) {
