@@ -29,7 +29,7 @@ let sim: KubeSim;
 let installed: InstalledAgent;
 let forge: FakeForge;
 let alerts: AlertReceiver;
-let work: WorkRepo;
+let _work: WorkRepo;
 let agent: AgentProcess;
 let redis: Redis;
 let config: Config;
@@ -46,7 +46,7 @@ beforeAll(async () => {
     'policies/allow-ssh.yaml': samplePolicyYaml('allow-ssh', { order: 10 }),
     'policies/allow-dns.yaml': samplePolicyYaml('allow-dns', { order: 20, selector: "role == 'dns'" }),
   });
-  work = repo.work;
+  _work = repo.work;
   sha = repo.sha;
   dir = await mkdtemp(join(tmpdir(), 'cg-drift-'));
   await writeFile(join(dir, 'forge-token'), `${TOKEN}\n`);
