@@ -3,6 +3,7 @@
 import type { V1ConfigMap, V1Container, V1Pod, V1ResourceRequirements, V1SecurityContext, V1Volume } from '@kubernetes/client-node';
 import { contentHash } from '../domain/hash.js';
 import type { RenderedPart } from './render.js';
+import { calicoctlCommandFor } from './images.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'calico-gitops';
@@ -101,9 +102,11 @@ export function buildExecutorObjects(input: BuildPodInput): ExecutorObjects {
     { name: 'HOME', value: '/tmp' },
   ];
 
+  const calicoctlCommand = calicoctlCommandFor(input.calicoctlImage);
   const initContainers: V1Container[] = input.parts.map((part) => ({
     name: containerNameFor(part),
     image: part.tool === 'calicoctl' ? input.calicoctlImage : input.kubectlImage,
+    ...(part.tool === 'calicoctl' && calicoctlCommand ? { command: [...calicoctlCommand] } : {}),
     args: argsFor(part, input.jobId),
     env,
     volumeMounts: mounts,

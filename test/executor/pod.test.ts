@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchesFor } from '../../agent/executor/batches.js';
-import { calicoctlImageFor } from '../../agent/executor/images.js';
+import { calicoctlCommandFor, calicoctlImageFor } from '../../agent/executor/images.js';
 import { buildExecutorObjects, podNameFor } from '../../agent/executor/pod.js';
 import { renderBatches } from '../../agent/executor/render.js';
 import { step } from './steps.js';
@@ -90,8 +90,21 @@ describe('calicoctlImageFor', () => {
     [{ major: 3, minor: 30, patch: 5 }, undefined, 'calico/ctl:v3.30.5'],
     [{ major: 3, minor: 31, patch: 2 }, undefined, 'quay.io/calico/ctl:v3.31.2'],
     [{ major: 3, minor: 32, patch: 0 }, undefined, 'quay.io/calico/ctl:v3.32.0'],
+    [{ major: 3, minor: 33, patch: 0 }, undefined, 'quay.io/calico/calico:v3.33.0'],
+    [{ major: 3, minor: 34, patch: 1 }, undefined, 'quay.io/calico/calico:v3.34.1'],
     [{ major: 3, minor: 31, patch: 2 }, 'mirror.local/ctl:v3.31.2', 'mirror.local/ctl:v3.31.2'],
   ])('%o with override %s → %s', (version, override, expected) => {
     expect(calicoctlImageFor({ version, override })).toBe(expected);
   });
+});
+
+describe('calicoctlCommandFor', () => {
+  it.each([
+    ['quay.io/calico/ctl:v3.31.2', undefined],
+    ['calico/ctl:v3.28.2', undefined],
+    ['quay.io/calico/calico:v3.33.0', ['/usr/bin/calicoctl']],
+    ['calico/calico:v3.33.0', ['/usr/bin/calicoctl']],
+    ['mirror.local:5000/calico/calico:v3.33.0@sha256:abc', ['/usr/bin/calicoctl']],
+    ['mirror.local/ctl:v3.31.2', undefined],
+  ])('%s → %j', (image, command) => expect(calicoctlCommandFor(image)).toEqual(command));
 });

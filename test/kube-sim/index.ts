@@ -9,7 +9,8 @@
 // - restartPolicy is not honoured beyond Never: nothing is ever restarted.
 // - activeDeadlineSeconds counts from the pod's start: Failed / DeadlineExceeded, running
 //   containers killed (exit 137).
-// - Images: `quay.io/calico/ctl` / `calico/ctl` (tag = calicoctl version) and
+// - Images: `quay.io/calico/ctl` / `calico/ctl` (tag = calicoctl version, up to v3.32), from v3.33
+//   `quay.io/calico/calico` (calicoctl only as command `/usr/bin/calicoctl`), and
 //   `registry.k8s.io/kubectl` / `bitnami/kubectl` (the real kubectl binary). Anything else waits
 //   in ErrImagePull, then ImagePullBackOff, and the pod fails (reason ImagePullBackOff) after
 //   `kubelet.imagePullFailAfterMs` (default 1.5 s) instead of hanging like a real node.

@@ -235,7 +235,7 @@ export async function runPod(pod: Obj, deps: PodWorkerDeps, stop: AbortSignal): 
     }
     const expand = (v: string[] | undefined): string[] | undefined => v?.map((s) => expandRefs(s, env));
     const command = expand(strs(c['command']));
-    const argvResult = entrypointArgv({ tool: image.kind, ...(command ? { command } : {}), args: expand(strs(c['args'])) ?? [] });
+    const argvResult = entrypointArgv({ tool: image.kind, ...('binary' in image && image.binary ? { binary: image.binary } : {}), ...(command ? { command } : {}), args: expand(strs(c['args'])) ?? [] });
     const startedAt = now();
     await event('Normal', 'Created', `Created container ${cname}`);
     if (!argvResult.ok) {
