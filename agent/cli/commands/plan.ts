@@ -12,6 +12,9 @@ import { createKubeClients } from '../../kube/client.js';
 import { detectCluster } from '../../kube/detect.js';
 import { createLiveCache } from '../../live/create-live-cache.js';
 import { renderPlan } from '../../plan/render.js';
+import { computeImpact } from '../../app/impact.js';
+import type { ConnectivityDiff } from '../../connectivity/diff.js';
+import { renderDiff } from '../../connectivity/render-text.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
 import { watchAndRerun } from '../../source/watch-rerun.js';
@@ -65,10 +68,16 @@ export function registerPlan(program: Command, io: PlanIo = { stdout: process.st
 
 export async function runPlan(flags: PlanFlags, io: PlanIo): Promise<number> {
   try {
-    const { plan, warnings } = await planFromFlags(flags);
+    const { plan, warnings, impact } = await planFromFlags(flags);
     for (const w of warnings) io.stderr.write(`${formatIssue(w)}\n`);
     if (flags.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-    else io.stdout.write(renderPlan(plan, { color: Boolean(io.stdout.isTTY) && (io.stdout.hasColors?.() ?? false) }));
+    else {
+      // Under the resource diff, above the summary line (which stays last).
+      const rendered = renderPlan(plan, { color: Boolean(io.stdout.isTTY) && (io.stdout.hasColors?.() ?? false) }).replace(/\n$/, '');
+      const cut = rendered.lastIndexOf('\n');
+      const connectivity = impact.ok ? `\nConnectivity (live workloads):\n${renderDiff(impact.diff, { limit: 50 })}` : `\nConnectivity not computed: ${impact.message}\n`;
+      io.stdout.write(`${rendered.slice(0, cut + 1)}${connectivity}\n${rendered.slice(cut + 1)}\n`);
+    }
     const pending = plan.steps.length > 0 || plan.skipped.length > 0 || plan.held !== undefined;
     return pending ? EXIT.pending : EXIT.inSync;
   } catch (err) {
@@ -95,7 +104,9 @@ export async function runPlanWatch(flags: PlanFlags, io: PlanIo, signal: AbortSi
   return last;
 }
 
-async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: readonly Issue[] }> {
+type ImpactResult = { readonly ok: true; readonly diff: ConnectivityDiff } | { readonly ok: false; readonly message: string };
+
+async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: readonly Issue[]; impact: ImpactResult }> {
   if ((flags.dir === undefined) === (flags.repo === undefined)) throw new AgentError('give exactly one of --dir DIR or --repo URL', { code: 'usage', disposition: 'stalled' });
   if (flags.ref !== undefined && flags.repo === undefined) throw new AgentError('--ref needs --repo', { code: 'usage', disposition: 'stalled' });
   const syncTimeoutMs = Number(flags.syncTimeout ?? '60') * 1000;
@@ -138,7 +149,14 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
         );
       }
       const plan = stages.buildPlan({ snapshot: source.snapshot, desired: desired.state, live, approved: false });
-      return { plan, warnings: desired.warnings };
+      // The impact is extra information: a cluster that refuses to list pods still gets its plan.
+      const impact: ImpactResult = flags.json
+        ? { ok: false, message: 'not with --json' }
+        : await computeImpact({ clients, live, desired: desired.state, calicoVersion: cluster.calicoVersion, instance: config.instance ?? DEFAULT_INSTANCE }).then(
+            (diff): ImpactResult => ({ ok: true, diff }),
+            (err: unknown): ImpactResult => ({ ok: false, message: describe(err) }),
+          );
+      return { plan, warnings: desired.warnings, impact };
     } finally {
       await live.stop();
     }
