@@ -26,7 +26,7 @@ import { checkWebhook } from '../source/webhook-check.js';
 import { precheckWebhook } from '../source/webhook-verify.js';
 import { statusPortFor } from '../report/status-port.js';
 import { createStatusReporter } from '../report/status-reporter.js';
-import { startControllerRole, type ControllerRole } from './controller-role.js';
+import { startControllerRole, type ControllerRole, type ControllerRoleOptions } from './controller-role.js';
 import { roleOptions } from './role-options.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
 
@@ -46,6 +46,8 @@ export interface AgentProcessOptions {
   /** Serve HTTP (health, metrics, status, webhooks). */
   readonly http: boolean;
   readonly lease?: { durationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  /** Retries of one job and pauses between rounds of a failed plan (tests shorten them). */
+  readonly jobRetry?: ControllerRoleOptions['jobRetry'];
 }
 
 export interface AgentProcess {
@@ -113,6 +115,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
         random: o.random,
         ...(o.lease ? { lease: o.lease } : {}),
         drift: { options: options.drift, live, metrics, fetch: o.fetch },
+        ...(o.jobRetry ? { jobRetry: o.jobRetry } : {}),
         onCycle: (outcome, summary) => {
           last = { outcome, summary, at: o.clock.now().toISOString() };
           metrics.cycles.inc({ outcome: outcome.kind });

@@ -14,7 +14,8 @@ import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
 import type { RedisConnection } from '../queue/connection.js';
 import { redisKeys, type KeyPrefix } from '../queue/keys.js';
-import { createSyncQueue, type SyncQueue } from '../queue/sync-queue.js';
+import type { RoundPolicy } from '../queue/rounds.js';
+import { createSyncQueue, type RetryPolicy, type SyncQueue } from '../queue/sync-queue.js';
 import { GitSource } from '../source/git-source.js';
 import type { DriftLivePort } from '../drift/monitor.js';
 import { redisAppliedStore } from '../drift/applied-store.js';
@@ -48,6 +49,8 @@ export interface ControllerRoleOptions {
   readonly lease?: { durationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   /** Drift detection (leader only); absent: drift is not tracked. */
   readonly drift?: { readonly options: DriftOptions; readonly live: DriftLivePort; readonly metrics?: AgentMetrics; readonly fetch: FetchFn };
+  /** Retries of one job and pauses between rounds of a failed plan; defaults in agent/queue. */
+  readonly jobRetry?: { readonly retry?: RetryPolicy; readonly rounds?: RoundPolicy };
 }
 
 export interface ControllerRole {
@@ -93,7 +96,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       throw err;
     }
   };
-  const queue = await createSyncQueue({ connection: o.connection, cluster: o.cluster, logger, prefix: o.prefix, clock: o.clock });
+  const queue = await createSyncQueue({ connection: o.connection, cluster: o.cluster, logger, prefix: o.prefix, clock: o.clock, ...o.jobRetry });
   const applied = redisAppliedStore(o.redis, o.prefix);
   // The desired state of the revision being planned is kept with it, so drift can be measured
   // against it once it is applied (also by a later leader).

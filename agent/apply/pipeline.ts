@@ -35,6 +35,8 @@ export interface ApplyJob {
   readonly attempt: number;
   /** Tries allowed, the first included. */
   readonly attempts: number;
+  /** This run of the job (its attempts share it; a later run of the same id does not). */
+  readonly run: string;
 }
 
 interface Run {
@@ -78,7 +80,10 @@ export const APPLY_STEPS: readonly Step[] = [
     name: 'audit',
     run: async (r) => {
       const { plan, revision, author } = r.target;
-      await r.deps.audit.append(auditEntries({ steps: plan.steps, results: r.results, revision, author, jobId: r.job.id, time: r.deps.clock.now().toISOString(), ...(r.target.heal ? { heal: r.target.heal } : {}) }));
+      // A retry applies the whole plan again: what an earlier attempt of this run already recorded
+      // is not a new change, so each change is recorded once however many attempts it took.
+      const entries = auditEntries({ steps: plan.steps, results: r.results, revision, author, jobId: r.job.id, time: r.deps.clock.now().toISOString(), ...(r.target.heal ? { heal: r.target.heal } : {}) });
+      await r.deps.audit.append(entries, { once: r.job.run });
       for (const result of r.results) r.deps.metrics?.stepOutcomes.inc({ action: result.action, outcome: result.outcome });
       return undefined;
     },

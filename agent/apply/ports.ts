@@ -13,9 +13,10 @@ export interface VerifyPort {
   verify(input: { steps: readonly PlanStep[]; timeoutMs: number; signal?: AbortSignal }): Promise<VerifyResult>;
 }
 
-/** The audit stream: every attempted change. */
+/** The audit stream: every change of a job, once. */
 export interface AuditSink {
-  append(entries: readonly AuditEntry[]): Promise<unknown>;
+  /** With `once`, an entry already appended under that key (same action, resource, hash, result) is left out. */
+  append(entries: readonly AuditEntry[], options?: { readonly once?: string }): Promise<unknown>;
 }
 
 /** The metrics the pipeline feeds (agent/report's AgentMetrics has them). */

@@ -108,7 +108,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     await deps.queue.setLatestRevision(snapshot.revision);
     const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });
     log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
-    const job: JobState = (created ? undefined : await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };
+    // Read back also when created: a new round of a failed plan waits, and the status says so.
+    const job: JobState = (await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };
     return { kind: 'enqueued', snapshot, plan, ...valid, created, job };
   } catch (err) {
     return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };

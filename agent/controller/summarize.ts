@@ -134,6 +134,11 @@ function jobSummary(job: JobState, plan: Plan): JobSummary {
   const applying = { state: 'pending' as const, description: `applying: ${countSteps(plan.steps)}` };
   switch (job.state) {
     case 'queued':
+      if (job.round) {
+        const status = { state: 'pending' as const, description: `retrying (round ${job.round.number}) after: ${job.round.after ?? 'a failed run'}` };
+        return { status, level: 'warn', message: `sync job ${job.id} runs again (round ${job.round.number}) after: ${job.round.after ?? 'a failed run'}`, retry: { disposition: 'waiting', afterMs: 2_000 } };
+      }
+      return { status: applying, level: 'info', message: `sync job ${job.id} is ${job.state}`, retry: { disposition: 'waiting', afterMs: 2_000 } };
     case 'active':
       // The queue's settle event normally starts the next cycle; this is the fallback.
       return { status: applying, level: 'info', message: `sync job ${job.id} is ${job.state}`, retry: { disposition: 'waiting', afterMs: 2_000 } };

@@ -18,6 +18,8 @@ export type ApplyResult =
 
 /** A job as the queue holds it. `failed` is a job that ended without a result (see reason). */
 export type JobState =
-  | { readonly id: string; readonly state: 'queued' | 'active' }
+  | { readonly id: string; readonly state: 'active' }
+  /** `round` > 1: an earlier run of this plan failed for good and this one waits out a pause. */
+  | { readonly id: string; readonly state: 'queued'; readonly round?: { readonly number: number; readonly after?: string } }
   | { readonly id: string; readonly state: 'settled'; readonly result: ApplyResult }
   | { readonly id: string; readonly state: 'failed'; readonly reason: string };

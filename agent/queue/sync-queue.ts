@@ -11,6 +11,7 @@ import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
 import { healJobId, QUEUE_NAME, queuePrefix, syncJobId, type KeyPrefix } from './keys.js';
+import { DEFAULT_ROUNDS, nextRound, type JobRound, type RoundPolicy } from './rounds.js';
 export interface RetryPolicy {
   /** Total tries of a job, the first included. */
   readonly attempts: number;
@@ -27,6 +28,8 @@ export interface SyncQueueOptions {
   /** Key prefix; defaults to `{calico-gitops:<cluster>}`. */
   readonly prefix?: KeyPrefix;
   readonly retry?: RetryPolicy;
+  /** Pauses between rounds of a plan whose job failed for good and is needed again. */
+  readonly rounds?: RoundPolicy;
   /** Longest wait for one Redis operation before it fails with a DependencyError (BullMQ alone waits forever). */
   readonly operationTimeoutMs?: number;
   readonly clock?: Clock;
@@ -67,7 +70,9 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
   const queue = new Queue(QUEUE_NAME, { connection, prefix });
   let events: QueueEvents | undefined;
   let releaseEvents = (): void => undefined;
-  const onError = redisErrorLogger({ log, where, what: 'queue', clock: options.clock ?? systemClock });
+  const clock = options.clock ?? systemClock;
+  const now = (): number => clock.now().getTime();
+  const onError = redisErrorLogger({ log, where, what: 'queue', clock });
   queue.on('error', onError);
 
   const operationTimeoutMs = options.operationTimeoutMs ?? 5_000;
@@ -107,12 +112,31 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
       // duplicate id anyway, this only tells the caller which case it was.
       if (revision !== undefined) await store.setJobOf(revision, jobId, KEEP.age);
       const existing = await queue.getJob(jobId);
+      let round: { round: JobRound; delayMs: number } | undefined;
       if (existing) {
-        log.debug({ jobId }, 'job already queued');
-        return { jobId, created: false };
+        const previous = await jobState(existing);
+        // Only a job that still waits or runs is "already queued". A finished one is history: the
+        // cycle asks for this plan only because the cluster does not match it now (an object deleted
+        // again by hand, a force-push back to this commit, an outage that outlasted the retries).
+        if (!previous || previous.state === 'queued' || previous.state === 'active') {
+          log.debug({ jobId }, 'job already queued');
+          return { jobId, created: false };
+        }
+        round = nextRound({
+          previous,
+          previousRound: roundOf(existing.data).number,
+          finishedAt: existing.finishedOn ?? now(),
+          now: now(),
+          policy: options.rounds ?? DEFAULT_ROUNDS,
+        });
+        await existing.remove();
       }
-      await queue.add(kind, data, { ...baseOpts, ...extra, jobId });
-      log.info({ jobId, kind, planId: data.plan.id, steps: data.plan.steps.length }, 'job queued');
+      const jobData = round && round.round.number > 1 ? { ...data, round: round.round } : data;
+      await queue.add(kind, jobData, { ...baseOpts, ...extra, jobId, ...(round && round.delayMs > 0 ? { delay: round.delayMs } : {}) });
+      log.info(
+        { jobId, kind, planId: data.plan.id, steps: data.plan.steps.length, ...(round ? { round: round.round.number, delayMs: round.delayMs } : {}) },
+        round ? 'job queued again: its plan is needed again' : 'job queued',
+      );
       return { jobId, created: true };
     });
 
@@ -184,5 +208,13 @@ async function jobState(job: Job): Promise<JobState | undefined> {
   // A job fails in BullMQ only without a result: its worker died too often (stalled), or it could not run.
   if (state === 'failed') return { id, state: 'failed', reason: job.failedReason || 'failed' };
   if (state === 'unknown') return undefined;
-  return { id, state: 'queued' };
+  const round = roundOf(job.data);
+  return round.number > 1 ? { id, state: 'queued', round } : { id, state: 'queued' };
+}
+
+function roundOf(data: unknown): JobRound {
+  const round = data && typeof data === 'object' ? (data as { round?: unknown }).round : undefined;
+  if (!round || typeof round !== 'object') return { number: 1 };
+  const { number, after } = round as { number?: unknown; after?: unknown };
+  return { number: typeof number === 'number' && number > 1 ? number : 1, ...(typeof after === 'string' ? { after } : {}) };
 }

@@ -16,6 +16,8 @@ export interface QueuedJob {
   /** 1 for the first try. */
   readonly attempt: number;
   readonly attempts: number;
+  /** This run of the job: the id comes back when a finished plan is needed again, the run does not. */
+  readonly run: string;
 }
 
 /** The handler settles a job (its result is stored with it) or asks for a retry with backoff. */
@@ -82,7 +84,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<QueueW
   const worker = new Worker<unknown, unknown>(
     QUEUE_NAME,
     async (job, _token, signal) => {
-      const queued: QueuedJob = { id: job.id ?? 'unknown', name: job.name, data: job.data, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 };
+      const queued: QueuedJob = { id: job.id ?? 'unknown', name: job.name, data: job.data, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1, run: `${job.id ?? 'unknown'}@${job.timestamp}` };
       const settled = await options.handler(queued, signal);
       // BullMQ retries what throws (with the queue's backoff) and stores what returns as the result.
       if ('retry' in settled) throw new ExecutorError(settled.retry.message, { code: settled.retry.code, disposition: settled.retry.disposition });

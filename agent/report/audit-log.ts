@@ -81,7 +81,8 @@ export class AuditLog {
   }
 
   /** Appends entries in one round trip; `time` defaults to the clock. Returns the stream ids. */
-  async append(entries: readonly (Omit<AuditEntry, 'time'> & { time?: string })[]): Promise<string[]> {
+  async append(entries: readonly (Omit<AuditEntry, 'time'> & { time?: string })[], options: { readonly once?: string } = {}): Promise<string[]> {
+    if (options.once !== undefined) entries = await this.#unseen(entries, options.once);
     if (entries.length === 0) return [];
     const now = this.#o.clock.now().toISOString();
     const pipeline = this.#o.redis.pipeline();
@@ -104,6 +105,20 @@ export class AuditLog {
     // Logged after the stream accepted them, so a line is never an entry Redis refused.
     full.forEach((entry, i) => this.#o.logger?.info({ audit: true, auditId: ids[i], ...entry }, `audit: ${entry.action} ${entry.resource} ${entry.result}`));
     return ids;
+  }
+
+  /** The entries not yet appended under `once` (remembered for a week, as long as the queue keeps jobs). */
+  async #unseen<E extends Omit<AuditEntry, 'time'>>(entries: readonly E[], once: string): Promise<E[]> {
+    if (entries.length === 0) return [];
+    const key = `${this.#o.prefix}:audited:${once}`;
+    const pipeline = this.#o.redis.pipeline();
+    for (const e of entries) pipeline.sadd(key, `${e.action} ${e.resource} ${e.afterHash ?? e.beforeHash ?? ''} ${e.result}`);
+    pipeline.expire(key, 7 * 24 * 3600);
+    const added = ((await pipeline.exec()) ?? []).slice(0, entries.length).map(([err, n]) => {
+      if (err) throw err;
+      return n === 1;
+    });
+    return entries.filter((_, i) => added[i]);
   }
 
   /** Newest first. */

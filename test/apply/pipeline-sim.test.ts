@@ -78,10 +78,11 @@ describe('sync job on the simulator', () => {
     expect(plan1.steps.length).toBeGreaterThan(3);
     await queue.setLatestRevision('rev1');
     const job1 = await queue.enqueueSync({ plan: plan1, revision: 'rev1', author: 'alice' });
+    // A repeat while the job waits or runs enqueues nothing (once it finished, only a plan needed again would).
+    expect(await queue.enqueueSync({ plan: plan1, revision: 'rev1', author: 'alice' })).toEqual({ jobId: job1.jobId, created: false });
     const result1 = await resultOf(queue, job1.jobId, 60_000);
     expect(result1.kind === 'applied' && result1.results.filter((r) => r.outcome === 'ok')).toHaveLength(plan1.steps.length);
-    expect(await queue.enqueueSync({ plan: plan1, revision: 'rev1', author: 'alice' })).toEqual({ jobId: job1.jobId, created: false });
-    // The live cache now shows exactly the repository: nothing left to do.
+    // The live cache now shows exactly the repository: nothing left to do, so the controller enqueues nothing.
     expect(planAgainst(desiredFrom(files, v), live, { revision: 'rev1' }).steps).toEqual([]);
 
     const remaining = files.filter((f) => f.path !== 'test2-k8s.yaml');

@@ -24,6 +24,7 @@ export function startTestAgent(o: {
   controller: boolean;
   workers: number;
   http: boolean;
+  jobRetry?: AgentProcessOptions['jobRetry'];
 }): Promise<AgentProcess> {
   const options: AgentProcessOptions = {
     ...o,
