@@ -26,6 +26,8 @@ export const redisKeys = {
   approval: (prefix: KeyPrefix, revision: string): string => `${prefix}:approved:${revision}`,
   /** The audit stream. */
   audit: (prefix: KeyPrefix): string => `${prefix}:audit`,
+  /** What one run of a job already appended to the audit stream (so a retry does not repeat it). */
+  audited: (prefix: KeyPrefix, run: string): string => `${prefix}:audited:${run}`,
   /** The commit statuses of one commit (hash: context → status). */
   statuses: (prefix: KeyPrefix, sha: string): string => `${prefix}:statuses:${sha}`,
   /** Commits with stored statuses, by time (sorted set), to cap how many are kept. */

@@ -110,7 +110,7 @@ export class AuditLog {
   /** The entries not yet appended under `once` (remembered for a week, as long as the queue keeps jobs). */
   async #unseen<E extends Omit<AuditEntry, 'time'>>(entries: readonly E[], once: string): Promise<E[]> {
     if (entries.length === 0) return [];
-    const key = `${this.#o.prefix}:audited:${once}`;
+    const key = redisKeys.audited(this.#o.prefix, once);
     const pipeline = this.#o.redis.pipeline();
     for (const e of entries) pipeline.sadd(key, `${e.action} ${e.resource} ${e.afterHash ?? e.beforeHash ?? ''} ${e.result}`);
     pipeline.expire(key, 7 * 24 * 3600);
