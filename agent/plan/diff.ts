@@ -1,4 +1,5 @@
 // Per-resource diff for display: a line diff of the canonical YAML of before and after.
+import { diffArrays } from 'diff';
 import yaml from 'js-yaml';
 import type { Manifest } from '../domain/resource.js';
 import { withoutBookkeeping } from './bookkeeping.js';
@@ -25,55 +26,16 @@ export function diffManifests(before: Manifest | undefined, after: Manifest | un
   return diffLines(a, b);
 }
 
-/** Longest-common-subsequence line diff; common head and tail are trimmed first (manifests are small). */
+/**
+ * Line diff (Myers, through the `diff` package): memory grows with the size of the change, not with
+ * the product of the two lengths, so a 10,000-line NetworkSet changed at both ends stays cheap.
+ */
 export function diffLines(a: readonly string[], b: readonly string[]): DiffLine[] {
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start += 1;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA -= 1;
-    endB -= 1;
-  }
-  const midA = a.slice(start, endA);
-  const midB = b.slice(start, endB);
-  const out: DiffLine[] = a.slice(0, start).map((text) => ({ op: ' ', text }));
-  out.push(...lcsDiff(midA, midB));
-  for (const text of a.slice(endA)) out.push({ op: ' ', text });
-  return out;
-}
-
-function lcsDiff(a: readonly string[], b: readonly string[]): DiffLine[] {
-  const n = a.length;
-  const m = b.length;
-  // lengths[i][j] = LCS length of a[i..] and b[j..], flattened.
-  const lengths = new Uint32Array((n + 1) * (m + 1));
-  for (let i = n - 1; i >= 0; i -= 1) {
-    for (let j = m - 1; j >= 0; j -= 1) {
-      lengths[i * (m + 1) + j] =
-        a[i] === b[j]
-          ? (lengths[(i + 1) * (m + 1) + j + 1] ?? 0) + 1
-          : Math.max(lengths[(i + 1) * (m + 1) + j] ?? 0, lengths[i * (m + 1) + j + 1] ?? 0);
-    }
-  }
   const out: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      out.push({ op: ' ', text: a[i] ?? '' });
-      i += 1;
-      j += 1;
-    } else if ((lengths[(i + 1) * (m + 1) + j] ?? 0) >= (lengths[i * (m + 1) + j + 1] ?? 0)) {
-      out.push({ op: '-', text: a[i] ?? '' });
-      i += 1;
-    } else {
-      out.push({ op: '+', text: b[j] ?? '' });
-      j += 1;
-    }
+  for (const change of diffArrays([...a], [...b])) {
+    const op: DiffOp = change.added ? '+' : change.removed ? '-' : ' ';
+    for (const text of change.value) out.push({ op, text });
   }
-  for (; i < n; i += 1) out.push({ op: '-', text: a[i] ?? '' });
-  for (; j < m; j += 1) out.push({ op: '+', text: b[j] ?? '' });
   return out;
 }
 

@@ -12,7 +12,7 @@ import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js'
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { IGNORE_FILE, isPolicyFile, isSkippedPath, parseIgnoreFile, type IgnoreRule } from './ignore-rules.js';
+import { IGNORE_FILE, isPolicyFile, isSkippedPath, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 import { INTENTS_FILE } from '../connectivity/intents.js';
@@ -155,7 +155,7 @@ export class GitSource {
     const ignoreEntry = entries.find((e) => e.path === IGNORE_FILE && e.type === 'blob');
     const rules = ignoreEntry
       ? parseIgnoreFile(this.#decode(await this.#readBlobs(runner, auth, [ignoreEntry.sha]), ignoreEntry.sha) ?? '')
-      : [];
+      : parseIgnoreFile('');
     const warnings: Issue[] = [];
     errors.push(...unsafeEntries(entries, rules, (p) => (this.#subPath ? `${this.#subPath}/${p}` : p)));
     const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000' && !e.path.split('/').includes('..'));
@@ -335,7 +335,7 @@ function normalizeSubPath(path: string): string {
  * repository), or a `..`/`.` path segment (a crafted tree). Each is an error, so the revision
  * applies nothing, unless the path is hidden or ignored anyway.
  */
-function unsafeEntries(entries: readonly TreeEntry[], rules: readonly IgnoreRule[], repoPath: (p: string) => string): Issue[] {
+function unsafeEntries(entries: readonly TreeEntry[], rules: IgnoreRules, repoPath: (p: string) => string): Issue[] {
   const out: Issue[] = [];
   for (const e of entries) {
     const segments = e.path.split('/');

@@ -1,80 +1,33 @@
 // Which paths of a policy tree are policy files: *.yaml / *.yml, not under a hidden file or
-// directory, not matched by `.calico-gitops-ignore` (a gitignore subset: `#` comments, `!`
-// negation, trailing `/` for directories, a `/` inside anchors to the root, `*`, `?`, `**`).
-// Pure; the Git source applies it to `git ls-tree` output.
+// directory, not matched by `.calico-gitops-ignore` (gitignore syntax, matched by the `ignore`
+// package as git does: a directory that is ignored hides everything below it).
+// Pure; the Git source applies it to `git ls-tree` output, read-dir to a directory walk.
+import ignore, { type Ignore } from 'ignore';
 
 export const IGNORE_FILE = '.calico-gitops-ignore';
 
-export interface IgnoreRule {
-  readonly negate: boolean;
-  readonly dirOnly: boolean;
-  readonly anchored: boolean;
-  readonly regex: RegExp;
-}
+/** The parsed rules of one ignore file. */
+export type IgnoreRules = Pick<Ignore, 'ignores'>;
 
-export function parseIgnoreFile(text: string): readonly IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1);
-    const dirOnly = line.endsWith('/');
-    if (dirOnly) line = line.slice(0, -1);
-    const anchored = line.includes('/');
-    if (line.startsWith('/')) line = line.slice(1);
-    if (!line) continue;
-    rules.push({ negate, dirOnly, anchored, regex: globToRegex(line) });
-  }
-  return rules;
-}
+const NO_RULES: IgnoreRules = ignore();
 
-function globToRegex(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*' && glob[i + 1] === '*') {
-      // `**/` matches zero or more directories; a bare `**` anything.
-      if (glob[i + 2] === '/') {
-        out += '(?:.*/)?';
-        i += 2;
-      } else {
-        out += '.*';
-        i += 1;
-      }
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
-function ignoredBy(rules: readonly IgnoreRule[], path: string, isDir: boolean): boolean {
-  const name = path.slice(path.lastIndexOf('/') + 1);
-  let ignored = false;
-  for (const rule of rules) {
-    if (rule.dirOnly && !isDir) continue;
-    if (rule.regex.test(rule.anchored ? path : name)) ignored = !rule.negate;
-  }
-  return ignored;
+export function parseIgnoreFile(text: string): IgnoreRules {
+  return ignore().add(text);
 }
 
 /** True for a policy file: `path` is relative to the policy root, forward slashes. */
-export function isPolicyFile(path: string, rules: readonly IgnoreRule[] = []): boolean {
+export function isPolicyFile(path: string, rules: IgnoreRules = NO_RULES): boolean {
   return /\.ya?ml$/i.test(path) && !isSkippedPath(path, rules);
 }
 
 /** Hidden (a segment starting with `.`) or ignored, itself or by a directory above it. */
-export function isSkippedPath(path: string, rules: readonly IgnoreRule[] = []): boolean {
-  return !isConsidered(path, rules);
-}
-
-function isConsidered(path: string, rules: readonly IgnoreRule[]): boolean {
+export function isSkippedPath(path: string, rules: IgnoreRules = NO_RULES): boolean {
   const segments = path.split('/');
-  if (segments.some((s) => s.startsWith('.'))) return false;
-  // A directory that is ignored hides everything below it, as in git.
+  if (segments.some((s) => s.startsWith('.'))) return true;
+  // A directory that is ignored hides everything below it, as in git (`ignore` checks each
+  // parent only when asked about the directory itself, with its trailing slash).
   for (let i = 1; i < segments.length; i++) {
-    if (ignoredBy(rules, segments.slice(0, i).join('/'), true)) return false;
+    if (rules.ignores(`${segments.slice(0, i).join('/')}/`)) return true;
   }
-  return !ignoredBy(rules, path, false);
+  return rules.ignores(path);
 }

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
 import { SourceError } from '../domain/errors.js';
 import type { Issue } from '../domain/issue.js';
 import type { SourceFile } from '../domain/state.js';
-import { IGNORE_FILE, isPolicyFile, parseIgnoreFile, type IgnoreRule } from './ignore-rules.js';
+import { IGNORE_FILE, isPolicyFile, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
 
 export interface ReadPolicyDirOptions {
   /** Size limits; oversized files become issues instead of being read. */
@@ -50,11 +50,11 @@ export async function readPolicyDir(dir: string, opts: ReadPolicyDirOptions = {}
   return { files, issues };
 }
 
-async function readIgnoreRules(dir: string): Promise<readonly IgnoreRule[]> {
+async function readIgnoreRules(dir: string): Promise<IgnoreRules> {
   try {
     return parseIgnoreFile(await readFile(join(dir, IGNORE_FILE), 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return parseIgnoreFile('');
     throw new SourceError(`cannot read ${IGNORE_FILE}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: 'source', disposition: 'stalled', cause: err });
   }
 }

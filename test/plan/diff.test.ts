@@ -54,3 +54,18 @@ describe('withContext', () => {
     expect(shown).toEqual(['…6', ' 7', '-8', '+X']);
   });
 });
+
+describe('diffManifests of a 10,000-net NetworkSet changed at both ends', () => {
+  it('shows exactly the two changed nets, every other line unchanged', () => {
+    const nets = Array.from({ length: 10_000 }, (_, i) => `10.${Math.floor(i / 256) % 256}.${i % 256}.0/24`);
+    const set = (list: string[]) => ({ apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet', metadata: { name: 'big', namespace: 'ns' }, spec: { nets: list } });
+    const lines = diffManifests(set(nets), set(['192.168.0.0/24', ...nets.slice(1, -1), '192.168.255.0/24']));
+    expect(lines.filter((l) => l.op !== ' ')).toEqual([
+      { op: '-', text: `    - ${nets[0] ?? ''}` },
+      { op: '+', text: '    - 192.168.0.0/24' },
+      { op: '-', text: `    - ${nets[9_999] ?? ''}` },
+      { op: '+', text: '    - 192.168.255.0/24' },
+    ]);
+    expect(lines.filter((l) => l.op === ' ')).toHaveLength(lines.length - 4);
+  });
+});

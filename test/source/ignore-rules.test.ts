@@ -30,6 +30,17 @@ describe('isPolicyFile', () => {
     expect(isPolicyFile(path, rules)).toBe(expected);
   });
 
+  // Full gitignore syntax now (the `ignore` package): character classes and escaped `#`.
+  it.each([
+    ['[abc].yaml', 'a.yaml', false],
+    ['[abc].yaml', 'd.yaml', true],
+    ['\\#literal.yaml', '#literal.yaml', false],
+    ['ns-[0-9]/', 'ns-1/a.yaml', false],
+    ['ns-[0-9]/', 'ns-x/a.yaml', true],
+  ])('rule %s: %s → %s', (rule, path, expected) => {
+    expect(isPolicyFile(path, parseIgnoreFile(rule))).toBe(expected);
+  });
+
   it('without rules keeps every visible YAML file', () => {
     expect(isPolicyFile('drafts/a.yaml')).toBe(true);
   });
