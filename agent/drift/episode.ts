@@ -60,13 +60,15 @@ export interface DriftAdvance {
 export function advanceDrift(memory: DriftMemory, check: DriftCheck): DriftAdvance {
   const nowMs = check.now.getTime();
   // A new applied commit settles every fight: the repository has spoken again.
-  const base = memory.revision !== undefined && memory.revision !== check.revision ? { ...memory, strikes: {}, fighting: {} } : memory;
+  const revisionChanged = memory.revision !== undefined && memory.revision !== check.revision;
+  const base = revisionChanged ? { ...memory, strikes: {}, fighting: {} } : memory;
   const entries: Record<string, DriftEntry> = {};
   const checkedSet = check.checked === 'all' ? undefined : new Set<string>(check.checked);
   for (const [k, e] of Object.entries(base.entries)) if (checkedSet && !checkedSet.has(k)) entries[k] = e;
   for (const e of check.found) entries[e.key] = e;
 
-  const appeared = check.found.filter((e) => base.entries[e.key] === undefined || check.renewed?.has(e.key) === true);
+  // Against a new applied revision every drift is new: a heal queued for the old one was skipped.
+  const appeared = check.found.filter((e) => base.entries[e.key] === undefined || revisionChanged || check.renewed?.has(e.key) === true);
   const cleared = Object.values(base.entries).filter((e) => entries[e.key] === undefined);
   const strikes: Record<string, number[]> = {};
   for (const [k, times] of Object.entries(base.strikes)) {

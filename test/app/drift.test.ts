@@ -15,6 +15,7 @@ import { systemClock } from '../../agent/domain/runtime.js';
 import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
+import { adminClient } from '../kube-sim/runtime/test-fixtures.js';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver.js';
 import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
@@ -29,7 +30,7 @@ let sim: KubeSim;
 let installed: InstalledAgent;
 let forge: FakeForge;
 let alerts: AlertReceiver;
-let _work: WorkRepo;
+let work: WorkRepo;
 let agent: AgentProcess;
 let redis: Redis;
 let config: Config;
@@ -46,7 +47,7 @@ beforeAll(async () => {
     'policies/allow-ssh.yaml': samplePolicyYaml('allow-ssh', { order: 10 }),
     'policies/allow-dns.yaml': samplePolicyYaml('allow-dns', { order: 20, selector: "role == 'dns'" }),
   });
-  _work = repo.work;
+  work = repo.work;
   sha = repo.sha;
   dir = await mkdtemp(join(tmpdir(), 'cg-drift-'));
   await writeFile(join(dir, 'forge-token'), `${TOKEN}\n`);
@@ -116,6 +117,11 @@ async function kubectlEdit(name: string, from: string, to: string): Promise<void
   );
 }
 
+async function statusDrift(): Promise<boolean> {
+  const status = (await (await fetch(`${agent.url}/status`)).json()) as { drift: { entries: unknown[] } };
+  return status.drift.entries.length > 0;
+}
+
 async function auditHeals(): Promise<{ resource: string; fieldManager?: string; beforeHash?: string; afterHash?: string }[]> {
   const audit = new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock, cluster: config.cluster });
   return (await audit.read({ limit: 1000 })).filter((r) => r.action === 'heal');
@@ -170,8 +176,31 @@ describe('drift with self-heal', () => {
     expect((await auditHeals()).map((h) => h.resource)).toContain('GlobalNetworkPolicy//allow-ssh');
   });
 
+  it('a drift during a sync job is handled once: the superseded heal does nothing, one repair after the sync', async () => {
+    const auditBefore = (await auditHeals()).length;
+    const next = await work.commitAndPush({ files: { 'policies/allow-ssh.yaml': samplePolicyYaml('allow-ssh', { order: 11 }) }, message: 'ssh order 11' });
+    agent.controller?.trigger();
+    await eventually('sync job running', async () => (((await agent.controller?.queue.counts())?.['active'] ?? 0) > 0 ? true : undefined), { timeoutMs: 20_000 });
+    // A direct API write (kubectl is too slow to start to land inside the job reliably).
+    const edited = await adminClient(sim).request({ method: 'PATCH', path: `/apis/crd.projectcalico.org/v1/globalnetworkpolicies/${await storedName('allow-dns')}?fieldManager=hand-edit`, body: { spec: { order: 77 } } });
+    expect(edited.status).toBe(200);
+    expect(((await agent.controller?.queue.counts())?.['active'] ?? 0) > 0).toBe(true);
+    await eventually('new commit applied', async () => (forge.statuses('github', FORGE_REPO, next).some((x) => x.context.endsWith('/apply') && x.state === 'success') ? true : undefined));
+    await eventually('allow-dns restored', async () => ((await order('allow-dns')) === 20 ? true : undefined));
+    await eventually('drift over', async () => ((await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) === next && !(await statusDrift()) ? true : undefined));
+    expect(await order('allow-ssh')).toBe(11);
+    const heals = (await auditHeals()).slice(0, (await auditHeals()).length - auditBefore);
+    // Exactly one repair of allow-dns, by the kubectl-edit drift; the sync did not write it.
+    expect(heals.map((h) => `${h.resource} ${h.fieldManager ?? ''}`)).toEqual(['GlobalNetworkPolicy//allow-dns hand-edit']);
+    const audit = new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock, cluster: config.cluster });
+    const forNext = (await audit.read({ limit: 1000 })).filter((r) => r.revision === next && r.action !== 'heal');
+    expect(forNext.map((r) => `${r.action} ${r.resource}`)).toEqual(['update GlobalNetworkPolicy//allow-ssh']);
+  });
+
   it('a writer that keeps changing the object: healing stops with a clear status and alert', async () => {
     const name = await storedName('allow-dns');
+    // Drift is reported on the applied commit (the previous test applied a newer one).
+    const appliedSha = (await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) ?? '';
     const patch = (n: number) =>
       new Promise<void>((resolve, reject) =>
         execFile('kubectl', ['--kubeconfig', installed.adminKubeconfig, 'patch', GNP, name, '--type=merge', '--field-manager', 'rogue-controller', '-p', JSON.stringify({ spec: { order: 500 + n } })], (err) => (err ? reject(err) : resolve())),
@@ -180,7 +209,7 @@ describe('drift with self-heal', () => {
     const fighting = await eventually(
       'fighting status',
       async () => {
-        const last = driftStatuses(sha).at(-1) ?? '';
+        const last = driftStatuses(appliedSha).at(-1) ?? '';
         if (last.includes('fighting')) return last;
         // Like another controller: it reverts our repair once it is done (no job of ours running).
         const counts = await agent.controller?.queue.counts();
@@ -188,7 +217,7 @@ describe('drift with self-heal', () => {
         if (!busy && (await order('allow-dns')) === 20) await patch((n += 1));
         return undefined;
       },
-      { timeoutMs: 90_000, context: () => [...driftStatuses(sha), ...logLines.filter((l) => !l.includes('drift tick')).slice(-40).map((l) => l.slice(0, 300))].join('\n') },
+      { timeoutMs: 90_000, context: () => [...driftStatuses(appliedSha), ...logLines.slice(-30).map((l) => l.slice(0, 300))].join('\n') },
     );
     expect(fighting).toBe('failure: drift: fighting with rogue-controller over GlobalNetworkPolicy/allow-dns');
     await eventually('fighting alert', async () => (alerts.bodies.some((b) => (b as { state: string }).state === 'fighting') ? true : undefined));

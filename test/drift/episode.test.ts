@@ -58,7 +58,10 @@ describe('advanceDrift', () => {
 
   it('a new applied revision or a heal request resumes healing', () => {
     const fought: DriftMemory = { ...EMPTY_MEMORY, revision: 'r1', entries: { [key('a')]: entry('a') }, strikes: { [key('a')]: [1, 2, 3] }, fighting: { [key('a')]: 'x' } };
-    expect(run([{ found: [entry('a')], s: 0, revision: 'r2' }], fought).memory.fighting).toEqual({});
+    const next = run([{ found: [entry('a')], s: 0, revision: 'r2' }], fought);
+    expect(next.memory.fighting).toEqual({});
+    // Drift that outlives a new applied revision is measured (and healed) against that one.
+    expect(next.last?.appeared.map((e) => e.key)).toEqual([key('a')]);
     expect(forgiveFights(fought, [key('a')]).fighting).toEqual({});
     expect(forgiveFights(fought, [key('b')]).fighting).toEqual({ [key('a')]: 'x' });
     expect(healable(forgiveFights(fought))).toHaveLength(1);
