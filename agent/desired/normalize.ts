@@ -14,7 +14,8 @@
  *  - Calico policies: `tier` absent -> `default`; `types` empty -> [Ingress], [Egress] or both
  *    from the rules present (a non-empty `types` is kept as written); rule ports "80" and "80:80"
  *    -> 80; numeric-string protocols "6" -> 6 (rules and HostEndpoint ports).
- *  - Tier: `defaultAction` absent -> Deny.
+ *  - Tier: `defaultAction` absent -> Deny; `order` absent -> 1000000 (libcalico-go
+ *    lib/resources/tier.go:27-30 DefaultTierFields, v3.29+: read-back shows it).
  *  - Kubernetes NetworkPolicy: `podSelector` absent -> {}; `policyTypes` absent -> [Ingress] plus
  *    Egress when egress rules exist; a port without protocol -> TCP.
  *  - Keys are sorted at every level (canonical JSON is what gets hashed).
@@ -48,9 +49,7 @@ export function normalizeManifest(kindId: KindId, manifest: Manifest): Manifest 
     // Defaults first on the written spec, then one pass that compacts, converts and sorts.
     let raw = manifest.spec;
     if (CALICO_POLICIES.has(kindId)) raw = calicoPolicyDefaults(raw);
-    else if (kindId === 'Tier' && (raw['defaultAction'] === undefined || raw['defaultAction'] === null || raw['defaultAction'] === '')) {
-      raw = { ...raw, defaultAction: 'Deny' };
-    }
+    else if (kindId === 'Tier') raw = tierDefaults(raw);
     spec = (compactCalico(raw, '') as JsonObject | undefined) ?? {};
   }
   return {
@@ -58,6 +57,19 @@ export function normalizeManifest(kindId: KindId, manifest: Manifest): Manifest 
     kind: info.kind,
     metadata: normalizeMeta(manifest.metadata, info.scope === 'Namespaced'),
     spec,
+  };
+}
+
+/** Order Calico gives a Tier written without one (api tier.go:41 DefaultTierOrder). */
+const DEFAULTED_TIER_ORDER = 1_000_000;
+
+function tierDefaults(spec: JsonObject): JsonObject {
+  const unset = (v: JsonValue | undefined) => v === undefined || v === null || v === '';
+  if (!unset(spec['defaultAction']) && !unset(spec['order'])) return spec;
+  return {
+    ...spec,
+    ...(unset(spec['defaultAction']) ? { defaultAction: 'Deny' } : {}),
+    ...(unset(spec['order']) ? { order: DEFAULTED_TIER_ORDER } : {}),
   };
 }
 

@@ -68,7 +68,7 @@ describe('normalizeManifest applies Calico defaults', () => {
       { ingress: [{ action: 'Allow' }, { action: 'Deny' }], order: 0, tier: 'default', types: ['Ingress'] },
     ],
     ['Tier defaultAction Deny', 'Tier', calico('Tier', { order: 100 }), { defaultAction: 'Deny', order: 100 }],
-    ['Tier defaultAction kept', 'Tier', calico('Tier', { defaultAction: 'Pass' }), { defaultAction: 'Pass' }],
+    ['Tier defaultAction kept, order 1000000 filled in (libcalico-go lib/resources/tier.go:27)', 'Tier', calico('Tier', { defaultAction: 'Pass' }), { defaultAction: 'Pass', order: 1_000_000 }],
     ['HostEndpoint numeric-string port protocol', 'HostEndpoint', calico('HostEndpoint', { node: 'n', ports: [{ name: 'x', port: 1, protocol: '17' }] }), { node: 'n', ports: [{ name: 'x', port: 1, protocol: 17 }] }],
     [
       'Kubernetes: podSelector {}, policyTypes [Ingress], port protocol TCP',
