@@ -22,6 +22,7 @@ const run = promisify(execFile);
 let sim: KubeSim;
 let installed: InstalledAgent;
 let child: ChildProcess | undefined;
+let workerChild: ChildProcess | undefined;
 let redis: Redis;
 const cluster = `cli-${randomBytes(3).toString('hex')}`;
 const output: string[] = [];
@@ -36,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   child?.kill('SIGKILL');
+  workerChild?.kill('SIGKILL');
   const keys = await redis.keys(`${queuePrefix(cluster)}*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -59,12 +61,20 @@ describe('calico-gitops agent', () => {
   it('serves health, applies the repository, and stops gracefully on SIGTERM', async () => {
     const { remote, sha } = await createRepoWithFiles({ 'allow-ssh.yaml': samplePolicyYaml('allow-ssh') });
     const port = await freePort();
-    child = spawn(TSX, [MAIN, 'agent', '--repo', remote.url, '--kubeconfig', installed.agentKubeconfig, '--cluster', cluster, '--listen', `127.0.0.1:${port}`, '--poll-interval', '2s'], {
+    // As deploy/ runs it: the controller (--workers 0) under its own identity, which cannot create
+    // pods, and a worker process under the worker identity, which runs the executor pods.
+    child = spawn(TSX, [MAIN, 'agent', '--repo', remote.url, '--kubeconfig', installed.controllerKubeconfig, '--workers', '0', '--cluster', cluster, '--listen', `127.0.0.1:${port}`, '--poll-interval', '2s'], {
       env: { ...process.env, ...GIT_TEST_ENV, CALICO_GITOPS_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    const workerPort = await freePort();
+    workerChild = spawn(TSX, [MAIN, 'worker', '--kubeconfig', installed.workerKubeconfig, '--cluster', cluster, '--listen', `127.0.0.1:${workerPort}`], {
+      env: { ...process.env, CALICO_GITOPS_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workerChild.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
     const base = `http://127.0.0.1:${port}`;
 
     const ready = await eventually('readiness', async () => {
@@ -82,7 +92,8 @@ describe('calico-gitops agent', () => {
 
     const status = (await (await fetch(`${base}/status`)).json()) as Record<string, unknown>;
     expect(status).toMatchObject({ cluster, leader: true, live: { synced: true } });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // The worker ran the job: its /metrics count it.
+    const metrics = await (await fetch(`http://127.0.0.1:${workerPort}/metrics`)).text();
     expect(metrics).toMatch(/calico_gitops_sync_duration_seconds_count\{outcome="applied"\} 1/);
     expect(metrics).toMatch(/calico_gitops_step_outcomes_total\{action="create",outcome="ok"\} 1/);
     expect(metrics).toContain(`calico_gitops_last_applied_revision_info{revision="${sha}"} 1`);

@@ -1,0 +1,68 @@
+// The identities deploy/ creates, asked with the real `kubectl auth can-i` under their own tokens
+// (installed into the simulator from deploy/, as an operator would): the controller, which takes
+// webhooks from the internet, can neither create pods nor ConfigMaps (a pod running as the executor
+// could write any policy); only the worker can, and only in its namespace; Events only for the
+// controller, whose drift alerts create them; only the executor writes Calico policy.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type KubeSim } from '../kube-sim/index.js';
+import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
+
+const run = promisify(execFile);
+let sim: KubeSim;
+let installed: InstalledAgent;
+
+beforeAll(async () => {
+  sim = await startCluster({ tls: true });
+  installed = await installAgentRbac(sim);
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.close();
+});
+
+async function canI(kubeconfig: string, verb: string, resource: string, namespace?: string): Promise<string> {
+  const args = ['--kubeconfig', kubeconfig, 'auth', 'can-i', verb, resource, ...(namespace ? ['-n', namespace] : ['--all-namespaces'])];
+  const answer = await run('kubectl', args, { env: { ...process.env, KUBECONFIG: kubeconfig } }).then(
+    (r) => r.stdout,
+    (e: { stdout: string }) => e.stdout,
+  );
+  return answer.trim();
+}
+
+const NS = 'calico-gitops';
+describe('least privilege in deploy/', () => {
+  it.each([
+    // The controller: plans and holds the Lease, creates nothing that runs.
+    ['controller', 'create', 'pods', NS, 'no'],
+    ['controller', 'create', 'configmaps', NS, 'no'],
+    ['controller', 'delete', 'pods', NS, 'no'],
+    ['controller', 'create', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'no'],
+    ['controller', 'list', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'yes'],
+    ['controller', 'update', 'leases.coordination.k8s.io', NS, 'yes'],
+    ['controller', 'create', 'events', 'default', 'yes'],
+    // The worker: executor pods and ConfigMaps in its own namespace only; reads policy; no Events, no Lease.
+    ['worker', 'create', 'pods', NS, 'yes'],
+    ['worker', 'create', 'configmaps', NS, 'yes'],
+    ['worker', 'get', 'pods/log', NS, 'yes'],
+    ['worker', 'create', 'pods', 'default', 'no'],
+    ['worker', 'create', 'configmaps', 'kube-system', 'no'],
+    ['worker', 'create', 'events', 'default', 'no'],
+    ['worker', 'update', 'leases.coordination.k8s.io', NS, 'no'],
+    ['worker', 'create', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'no'],
+    ['worker', 'watch', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'yes'],
+  ] as const)('%s may %s %s (namespace %s): %s', async (who, verb, resource, namespace, expected) => {
+    const kubeconfig = who === 'controller' ? installed.controllerKubeconfig : installed.workerKubeconfig;
+    expect(await canI(kubeconfig, verb, resource, namespace)).toBe(expected);
+  });
+
+  it('the Deployments run as those identities, the controller with --workers 0', async () => {
+    const { stdout } = await run('kubectl', ['kustomize', 'deploy/']);
+    const docs = stdout.split(/^---$/m);
+    const deployment = (name: string) => docs.find((d) => d.includes('kind: Deployment') && d.includes(`name: ${name}\n`)) ?? '';
+    expect(deployment('calico-gitops-agent')).toMatch(/serviceAccountName: calico-gitops\n/);
+    expect(deployment('calico-gitops-agent')).toMatch(/- agent\n\s+- --workers\n\s+- "0"\n/);
+    expect(deployment('calico-gitops-worker')).toMatch(/serviceAccountName: calico-gitops-worker\n/);
+  });
+});
