@@ -25,7 +25,8 @@ import { KINDS } from '../../agent/domain/kinds.js';
 import { generatePolicies } from './generate-policies.js';
 import type { CalicoObject } from '../../test/kube-sim/calico/storage.js';
 
-const SIZES = [100, 1_000, 10_000];
+const SIZES = [100, 1_000, 10_000, 50_000];
+/** Sizes whose full cold/warm plan is measured; 50,000 is for the RSS figure and the cold start. */
 const VERSION = 'v3.31.2';
 const logger = pino({ level: 'silent' });
 
@@ -69,6 +70,20 @@ async function populate(url: string, token: string, desired: DesiredState, versi
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
+/** The bare cost of reading the cluster: one GET + JSON.parse of every Calico and Kubernetes policy collection. */
+async function listAloneMs(url: string, token: string): Promise<number> {
+  const get = async (path: string): Promise<unknown> => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+    return JSON.parse(await res.text()) as unknown;
+  };
+  const group = (await get('/apis/crd.projectcalico.org/v1')) as { resources: { name: string }[] };
+  const paths = [...group.resources.filter((r) => !r.name.includes('/')).map((r) => `/apis/crd.projectcalico.org/v1/${r.name}`), '/apis/networking.k8s.io/v1/networkpolicies'];
+  const t0 = performance.now();
+  await Promise.all(paths.map((p) => get(p)));
+  return ms(t0);
+}
+
 const ms = (t0: number): number => Math.round((performance.now() - t0) * 10) / 10;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -94,6 +109,7 @@ export async function run(): Promise<Record<string, unknown>> {
         const populateMs = ms(t0populate);
         const kubeconfig = join(dir, `kubeconfig-${n}`);
         await sim.writeKubeconfig(kubeconfig);
+        const listAlone = await listAloneMs(sim.url, sim.adminToken);
         const t0 = performance.now();
         const clients = createKubeClients({ kubeconfig });
         const cluster = await detectCluster(clients);
@@ -112,12 +128,14 @@ export async function run(): Promise<Record<string, unknown>> {
           warm.push(ms(t1));
         }
         await live.stop();
-        const rss = n === 10_000 ? await rssChild(kubeconfig, n) : undefined;
+        const rss = n >= 10_000 ? await rssChild(kubeconfig, n) : undefined;
         out[String(n)] = {
           policies: desired.resources.size,
           yamlParseMs: median(parse),
           populateSimulatorMs: populateMs,
+          listAloneMs: listAlone,
           coldPlanMs: cold,
+          coldVsList: Math.round((cold / Math.max(listAlone, 0.001)) * 100) / 100,
           warmPlanMs: median(warm),
           warmVsParse: Math.round((median(warm) / Math.max(median(parse), 0.001)) * 100) / 100,
           ...(rss ? { rssChild: rss } : {}),
