@@ -91,7 +91,8 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   await redis.connect().catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'redis not reachable yet; retrying'));
 
   const metrics = createMetrics();
-  const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random });
+  // --resync-interval: a full relist (catching a missed event), and the drift monitor's full check.
+  const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random, resyncIntervalMs: config.resyncInterval });
   live.start();
   const options = roleOptions(config, cluster.calicoVersion);
   const statuses = statusPortFor({ reporter: createStatusReporter({ ...options.statuses, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });

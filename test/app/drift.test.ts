@@ -16,6 +16,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { adminClient } from '../kube-sim/runtime/test-fixtures.js';
+import { runCli } from '../support/cli.js';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver.js';
 import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
@@ -226,5 +227,9 @@ describe('drift with self-heal', () => {
     const counts = await agent.controller?.queue.counts();
     expect((counts?.['waiting'] ?? 0) + (counts?.['delayed'] ?? 0) + (counts?.['active'] ?? 0)).toBe(0);
     expect(await order('allow-dns')).toBeGreaterThan(500);
+    const status = await runCli(['status', '--redis', config.redis, '--cluster', config.cluster]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('current drift from applied revision');
+    expect(status.stdout).toMatch(/ {2}GlobalNetworkPolicy\/allow-dns modified by rogue-controller at \S+; fighting with rogue-controller, not healed\n/);
   }, 120_000);
 });

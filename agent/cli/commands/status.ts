@@ -2,6 +2,8 @@
 // in Redis, also when a forge receives them), newest first.
 // `calico-gitops approve <sha>`: release a plan held by the delete budget.
 import type { Command } from 'commander';
+import { describeEntry } from '../../drift/describe.js';
+import type { DriftSnapshot } from '../../drift/monitor.js';
 import { systemClock } from '../../domain/runtime.js';
 import { queuePrefix, redisKeys } from '../../queue/keys.js';
 import { RedisStatusStore } from '../../report/redis-status-store.js';
@@ -34,6 +36,16 @@ export function registerStatus(program: Command): void {
       }
       for (const s of statuses) {
         process.stdout.write(`${s.time}  ${s.sha.slice(0, 12)}  ${s.context.padEnd(36)} ${s.state.padEnd(8)} ${s.description}\n`);
+      }
+      // The leader's current drift, as it last checked (`calico-gitops drift` asks the cluster itself).
+      const raw = await redis.get(redisKeys.driftState(queuePrefix(config.cluster)));
+      const drift = raw ? (JSON.parse(raw) as DriftSnapshot) : undefined;
+      if (drift && drift.entries.length > 0) {
+        process.stdout.write(`current drift from applied revision ${(drift.revision ?? '').slice(0, 12)} (checked ${drift.checkedAt}):\n`);
+        for (const e of drift.entries) {
+          const fight = drift.fighting[e.key] ? `; fighting with ${drift.fighting[e.key]}, not healed` : '';
+          process.stdout.write(`  ${describeEntry(e)}${e.time ? ` at ${e.time}` : ''}${fight}\n`);
+        }
       }
       return 0;
     });
