@@ -2,9 +2,9 @@
 // ends by itself leaving nothing running. It starts the Kubernetes simulator (with its emulated
 // calicoctl), installs the agent's RBAC from deploy/, makes a Git repository from policies/, starts a
 // local forge-status server (GitHub's commit status API) and the agent (controller + a worker), and
-// walks through: first sync applied and reported → a commit opening a port, with its plan → an
-// invalid commit rejected with file:line → `calico-gitops rollback` of the port commit →
-// `calico-gitops history` of that policy. Redis: 127.0.0.1:6379 (or CALICO_GITOPS_REDIS) when it
+// walks through: first sync applied and reported → a commit opening a port, with its plan → a
+// `kubectl edit` by hand: drift status and alert naming who, healed → an invalid commit rejected
+// with file:line → `calico-gitops rollback` of the port commit → `calico-gitops history` of that policy. Redis: 127.0.0.1:6379 (or CALICO_GITOPS_REDIS) when it
 // answers, else its own redis-server on a free port.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,7 @@ import { systemClock } from '../agent/domain/runtime.js';
 import { queuePrefix } from '../agent/queue/keys.js';
 import { AuditLog } from '../agent/report/audit-log.js';
 import { startCluster } from '../test/kube-sim/index.js';
+import { startAlertReceiver } from '../test/support/alert-receiver.js';
 import { startFakeForge, type StoredStatus } from '../test/support/fake-forge.js';
 import { installAgentRbac } from '../test/support/install-agent.js';
 
@@ -102,6 +103,16 @@ async function startOwnRedis(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
+async function waitUntil<T>(what: string, fn: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const MARK: Record<string, string> = { success: '✔', failure: '✘', error: '✘', pending: '…' };
 
 async function main(): Promise<void> {
@@ -144,17 +155,21 @@ async function main(): Promise<void> {
     cleanups.unshift(() => forge.close());
     const tokenFile = join(work, 'forge-token');
     await writeFile(tokenFile, FORGE_TOKEN);
+    const alerts = await startAlertReceiver();
+    cleanups.unshift(() => alerts.close());
+    const alertFile = join(work, 'alert-url');
+    await writeFile(alertFile, alerts.url);
     say(`   ${pathToFileURL(remote).href} at ${first.slice(0, 12)}; forge ${forge.apiUrl('github')} (GitHub status API)`);
 
     const flags = { repo: pathToFileURL(remote).href, path: 'policies', cluster, kubeconfig: installed.agentKubeconfig, redis: redisUrl };
     const parsed = parseConfig({
-      flags: { ...flags, pollInterval: '1s', listen: '127.0.0.1:0', workers: '1', logLevel: 'error', forge: 'github', forgeUrl: forge.apiUrl('github'), forgeTokenFile: tokenFile, forgeRepo: FORGE_REPO },
+      flags: { ...flags, pollInterval: '1s', listen: '127.0.0.1:0', workers: '1', logLevel: 'error', forge: 'github', forgeUrl: forge.apiUrl('github'), forgeTokenFile: tokenFile, forgeRepo: FORGE_REPO, alertWebhookFile: alertFile },
       env: {},
     });
     if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
     const agent = await startAgentProcess({
       config: parsed.config,
-      logger: pino({ level: 'error' }, pino.destination(2)),
+      logger: pino({ level: process.env['DEMO_LOG_LEVEL'] ?? 'error' }, pino.destination(2)),
       clock: systemClock,
       controller: true,
       workers: 1,
@@ -211,7 +226,22 @@ async function main(): Promise<void> {
     await statusesOf(portSha, ['validate', 'apply']);
     say(`   port 8443 in the cluster: ${(await policy()).includes('8443') ? 'open' : 'closed'}`);
 
-    step(5, 'An invalid commit (a typo in a selector): rejected with file:line, nothing applied');
+    step(5, 'A hand edit with kubectl edit: drift status and alert naming who did it, healed from Git');
+    const editor = join(work, 'editor.sh');
+    await writeFile(editor, '#!/bin/sh\nsed -i "s/^  order: 100$/  order: 50/" "$1"\n', { mode: 0o755 });
+    await exec('kubectl', ['--kubeconfig', installed.adminKubeconfig, 'edit', 'networkpolicies.crd.projectcalico.org', '-n', 'test1', 'default.allow-same-namespace'], { env: { ...process.env, KUBE_EDITOR: editor } });
+    say('   $ kubectl edit networkpolicy.crd.projectcalico.org/default.allow-same-namespace -n test1   (order 100 → 50)');
+    await statusesOf(portSha, ['drift'], (s) => s.state === 'failure');
+    const firing = await waitUntil('a firing drift alert', () => alerts.bodies.find((b) => (b as { state?: string }).state === 'firing'));
+    say(`   alert: ${JSON.stringify(firing)}`);
+    say('   healed:');
+    await statusesOf(portSha, ['drift'], (s) => s.state === 'success');
+    const healRedis = new Redis(redisUrl);
+    const heal = await waitUntil('the heal in the audit', async () => (await new AuditLog({ redis: healRedis, prefix, clock: systemClock }).read({ limit: 20, resource: PORT_POLICY })).find((a) => a.action === 'heal'));
+    healRedis.disconnect();
+    say(`   audit: heal of ${heal.resource} (changed by ${heal.fieldManager ?? '?'}), order back to ${/"order":\s*(\d+)/.exec(await policy())?.[1] ?? '?'}`);
+
+    step(6, 'An invalid commit (a typo in a selector): rejected with file:line, nothing applied');
     const before = await policy();
     const current = await readFile(file, 'utf8');
     await writeFile(file, current.replace("k8s-app == 'kube-dns'", "k8s-app = 'kube-dns'"));
@@ -227,7 +257,7 @@ async function main(): Promise<void> {
     say('   fixed by reverting the typo:');
     await statusesOf(fixed, ['validate', 'apply']);
 
-    step(6, `calico-gitops rollback ${portSha.slice(0, 12)} --push: the port is closed again, by a reviewed commit`);
+    step(7, `calico-gitops rollback ${portSha.slice(0, 12)} --push: the port is closed again, by a reviewed commit`);
     const rollback = await cli(['rollback', portSha, '--push', '--repo', flags.repo, '--path', 'policies', '--kubeconfig', installed.agentKubeconfig, '--reason', 'the scraper moved to the service mesh']);
     say(indent(rollback.out));
     if (rollback.code !== 0) throw new Error(`rollback exited ${rollback.code}`);
@@ -236,7 +266,7 @@ async function main(): Promise<void> {
     await statusesOf(rollbackSha, ['validate', 'apply']);
     say(`   port 8443 in the cluster: ${(await policy()).includes('8443') ? 'open' : 'closed'}`);
 
-    step(7, `calico-gitops history --resource ${PORT_POLICY}`);
+    step(8, `calico-gitops history --resource ${PORT_POLICY}`);
     const history = await cli(['history', '--resource', PORT_POLICY, ...cliFlags]);
     say(indent(history.out));
     const redis = new Redis(redisUrl);
@@ -246,7 +276,7 @@ async function main(): Promise<void> {
     const marks = rolled?.rollbackOf?.length ? `, marked as a rollback of ${rolled.rollbackOf.map((s) => s.slice(0, 12)).join(', ')}` : ' (the entry does not mark it as a rollback)';
     say(`   the rollback commit is audited: ${rolled ? `${rolled.action} by ${rolled.revision.slice(0, 12)}${marks}` : 'NOT FOUND'}`);
 
-    say(`\nNot in this demo yet: drift (kubectl edit → drift status, alert, heal) and \`calico-gitops uninstall\`, which have not landed.`);
+    say(`\nNot in this demo yet: \`calico-gitops uninstall\`, which has not landed.`);
     say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: the cluster matches the repository. Everything ran on this machine and is stopped now.`);
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);

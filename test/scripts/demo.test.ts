@@ -42,18 +42,23 @@ describe('npm run demo', () => {
     expect(section(4)).toContain('0 to create, 1 to update, 0 to delete (8 unchanged)');
     expect(section(4)).toMatch(/apply {2}success: applied 1, deleted 0/);
     expect(section(4)).toContain('port 8443 in the cluster: open');
-    // 5. The invalid commit: file:line, no apply.
-    expect(section(5)).toMatch(/✘ calico-gitops\/demo-\w+\/validate {2}failure: invalid: policies\/namespaces\/test1\/isolation\.yaml:\d+ invalid selector/);
-    expect(section(5)).toContain('apply status: none; policy in the cluster unchanged');
-    // 6. Rollback of the port commit, applied by the agent.
-    expect(section(6)).toContain('Calico-GitOps-Rollback-Of:');
-    expect(section(6)).toMatch(/-\s+- 8443/);
-    expect(section(6)).toMatch(/pushed \w+ to main/);
-    expect(section(6)).toContain('port 8443 in the cluster: closed');
-    // 7. History of that policy: created, opened, rolled back.
-    const history = section(7).split('\n').filter((l) => l.includes('NetworkPolicy/test1/allow-same-namespace  '));
-    const actions = history.map((l) => /\s(create|update|delete|rollback)\s/.exec(l)?.[1]);
-    expect(actions.slice(1)).toEqual(['update', 'create']);
+    // 5. A kubectl edit by hand: drift status and alert naming kubectl-edit, healed, audited.
+    expect(section(5)).toMatch(/✘ calico-gitops\/demo-\w+\/drift {2}failure: drift: NetworkPolicy\/test1\/allow-same-namespace modified by kubectl-edit/);
+    expect(section(5)).toMatch(/alert: .*"state":"firing".*"manager":"kubectl-edit"/);
+    expect(section(5)).toMatch(/✔ calico-gitops\/demo-\w+\/drift {2}success: no drift/);
+    expect(section(5)).toContain('audit: heal of NetworkPolicy/test1/allow-same-namespace (changed by kubectl-edit), order back to 100');
+    // 6. The invalid commit: file:line, no apply.
+    expect(section(6)).toMatch(/✘ calico-gitops\/demo-\w+\/validate {2}failure: invalid: policies\/namespaces\/test1\/isolation\.yaml:\d+ invalid selector/);
+    expect(section(6)).toContain('apply status: none; policy in the cluster unchanged');
+    // 7. Rollback of the port commit, applied by the agent.
+    expect(section(7)).toContain('Calico-GitOps-Rollback-Of:');
+    expect(section(7)).toMatch(/-\s+- 8443/);
+    expect(section(7)).toMatch(/pushed \w+ to main/);
+    expect(section(7)).toContain('port 8443 in the cluster: closed');
+    // 8. History of that policy: created, opened, healed, rolled back.
+    const history = section(8).split('\n').filter((l) => l.includes('NetworkPolicy/test1/allow-same-namespace  '));
+    const actions = history.map((l) => /\s(create|update|delete|heal|rollback)\s/.exec(l)?.[1]);
+    expect(actions.slice(1)).toEqual(['heal', 'update', 'create']);
     // The rollback's own entry (an update today; a `rollback` action once the audit marks it).
     expect(['update', 'rollback']).toContain(actions[0]);
     expect(out).toMatch(/Done in [\d.]+ s/);
