@@ -58,11 +58,9 @@ describe('API faults during a sync', () => {
 });
 
 describe('a partial failure, then a retry', () => {
-  // Known defect, left to the audit-once work (issue 9): the first attempt creates `aa-partial` and fails
-  // on the create; the retry applies the whole plan again and audits `aa-partial` a second time. This
-  // test asserts the right outcome (exactly once) and is marked as failing until that lands; the
-  // ledger counts the double apply, so the suite's last line shows it.
-  it.fails('audits each change of a retried job once', async () => {
+  // The first attempt creates `aa-partial` and fails on the update; the retry must not apply and
+  // audit `aa-partial` a second time.
+  it('audits each change of a retried job once', async () => {
     rig.sim.faults.set([{ pathPrefix: CALICO, method: 'PUT', status: 503, rate: 1, times: 1 }]);
     order += 1;
     const sha = await rig.work.commitAndPush({ files: { 'base.yaml': samplePolicyYaml('base', { order }), 'aa-partial.yaml': samplePolicyYaml('aa-partial', { order: 5 }) }, message: 'update base, add aa-partial' });
