@@ -5,14 +5,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
+import { DEFAULT_LIMITS } from '../desired/limits.js';
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../domain/runtime.js';
 import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js';
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { IGNORE_FILE, isPolicyFile, isSkippedPath, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
+import { IGNORE_FILE, isSkippedPath, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
+import { selectPolicyFiles, type SizeLimits } from './select-files.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 import { INTENTS_FILE } from '../connectivity/intents.js';
@@ -36,7 +37,7 @@ export interface GitSourceOptions {
   /** Deliberate git variables such as GIT_CONFIG_GLOBAL=/dev/null (tests). */
   readonly gitEnv?: Readonly<Record<string, string>>;
   /** Size limits (same as `readPolicyDir`); oversized files are not read and become errors. */
-  readonly limits?: Partial<Pick<Limits, 'maxFileBytes' | 'maxRepoBytes'>>;
+  readonly limits?: Partial<SizeLimits>;
 }
 
 export interface SourceResult {
@@ -147,8 +148,6 @@ export class GitSource {
       throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
     }
 
-    const maxBytes = this.#o.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
-    const maxRepoBytes = this.#o.limits?.maxRepoBytes ?? DEFAULT_LIMITS.maxRepoBytes;
     const errors: Issue[] = [];
     const before = runner.blobsRead;
     // The ignore file decides what else to read, so it is read on its own first.
@@ -160,23 +159,17 @@ export class GitSource {
     errors.push(...unsafeEntries(entries, rules, (p) => (this.#subPath ? `${this.#subPath}/${p}` : p)));
     const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000' && !e.path.split('/').includes('..'));
 
-    // Same selection and limits as readPolicyDir, so `plan --dir` and the agent agree.
-    const files: { entry: TreeEntry; repoPath: string }[] = [];
-    let total = 0;
-    for (const entry of candidates) {
-      if (!isPolicyFile(entry.path, rules) || entry.path.split('/').includes('node_modules')) continue;
-      const repoPath = this.#subPath ? `${this.#subPath}/${entry.path}` : entry.path;
-      if (entry.size > maxBytes) {
-        errors.push(issue(repoPath, 'limit-file-size', `file is ${entry.size} bytes, more than the limit of ${maxBytes} bytes; it was not read`));
-        continue;
-      }
-      total += entry.size;
-      if (total > maxRepoBytes) {
-        errors.push(issue('', 'limit-repo-size', `repository ${redactUrl(this.#o.url)}: policy files total more than the limit of ${maxRepoBytes} bytes; stopped reading at ${repoPath}`));
-        break;
-      }
-      files.push({ entry, repoPath });
-    }
+    // The same selection and limits as readPolicyDir, so `plan --dir` and the agent agree.
+    const repoPathOf = (p: string) => (this.#subPath ? `${this.#subPath}/${p}` : p);
+    const selection = selectPolicyFiles({
+      candidates: candidates.map((entry) => ({ path: entry.path, size: entry.size, entry })),
+      rules,
+      ...(this.#o.limits ? { limits: this.#o.limits } : {}),
+      where: `repository ${redactUrl(this.#o.url)}`,
+      display: repoPathOf,
+    });
+    errors.push(...selection.errors);
+    const files = selection.selected.map(({ entry }) => ({ entry, repoPath: repoPathOf(entry.path) }));
     const missing = [...new Set(files.map((f) => f.entry.sha).filter((s) => !this.#blobCache.has(s)))];
     const read = await this.#readBlobs(runner, auth, missing);
 
@@ -203,7 +196,7 @@ export class GitSource {
     let intents: { path: string; content: string } | undefined;
     if (intentsEntry) {
       const repoPath = this.#subPath ? `${this.#subPath}/${INTENTS_FILE}` : INTENTS_FILE;
-      const content = intentsEntry.size > maxBytes ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
+      const content = intentsEntry.size > (this.#o.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes) ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
       if (content === undefined) errors.push(issue(repoPath, 'intents', 'the intents file could not be read (too large or not UTF-8)'));
       else intents = { path: repoPath, content };
     }

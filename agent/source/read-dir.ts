@@ -4,15 +4,15 @@
 // Symbolic links are not followed: a link could leave the directory or loop.
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
 import { SourceError } from '../domain/errors.js';
 import type { Issue } from '../domain/issue.js';
 import type { SourceFile } from '../domain/state.js';
-import { IGNORE_FILE, isPolicyFile, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
+import { IGNORE_FILE, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
+import { selectPolicyFiles, type SizeLimits } from './select-files.js';
 
 export interface ReadPolicyDirOptions {
   /** Size limits; oversized files become issues instead of being read. */
-  readonly limits?: Partial<Limits>;
+  readonly limits?: Partial<SizeLimits>;
 }
 
 export interface ReadPolicyDirResult {
@@ -22,7 +22,6 @@ export interface ReadPolicyDirResult {
 }
 
 export async function readPolicyDir(dir: string, opts: ReadPolicyDirOptions = {}): Promise<ReadPolicyDirResult> {
-  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const info = await lstat(dir).catch((err: unknown) => {
     throw new SourceError(`cannot read policy directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { code: 'not-found', disposition: 'stalled', cause: err });
   });
@@ -33,20 +32,10 @@ export async function readPolicyDir(dir: string, opts: ReadPolicyDirOptions = {}
   const candidates: { rel: string; size: number }[] = [];
   await walkDir(dir, '', candidates, issues);
 
+  const { selected, errors } = selectPolicyFiles({ candidates: candidates.map((c) => ({ path: c.rel, size: c.size })), rules, ...(opts.limits ? { limits: opts.limits } : {}), where: `directory ${dir}` });
+  issues.push(...errors);
   const files: SourceFile[] = [];
-  let total = 0;
-  for (const { rel, size } of candidates.filter((c) => isPolicyFile(c.rel, rules)).sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
-    if (size > limits.maxFileBytes) {
-      issues.push(issue(rel, 'limit-file-size', `file is ${size} bytes, more than the limit of ${limits.maxFileBytes} bytes; it was not read`));
-      continue;
-    }
-    total += size;
-    if (total > limits.maxRepoBytes) {
-      issues.push(issue('', 'limit-repo-size', `directory ${dir}: policy files total more than the limit of ${limits.maxRepoBytes} bytes; stopped reading at ${rel}`));
-      break;
-    }
-    files.push({ path: rel, content: await readFile(join(dir, rel), 'utf8') });
-  }
+  for (const { path } of selected) files.push({ path, content: await readFile(join(dir, path), 'utf8') });
   return { files, issues };
 }
 

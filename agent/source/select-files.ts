@@ -1,0 +1,53 @@
+// Which files of a policy tree are read, and the size limits on them: one rule for the Git source
+// (the agent, `plan --repo`) and the directory reader (`validate`, `plan --dir`), so they agree.
+// Pure: it sees paths and sizes, never file contents.
+import type { Issue } from '../domain/issue.js';
+import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
+import { isPolicyFile, type IgnoreRules } from './ignore-rules.js';
+
+export type SizeLimits = Pick<Limits, 'maxFileBytes' | 'maxRepoBytes'>;
+
+export interface Candidate {
+  /** Relative to the policy root, forward slashes. */
+  readonly path: string;
+  readonly size: number;
+}
+
+/**
+ * The policy files among `candidates` in path order: YAML, not hidden, not ignored, not under
+ * `node_modules`, each within the file limit, together within the repository limit (reading stops
+ * at the file that crosses it). `display` maps a path to how problems name it; `where` names the
+ * whole tree in the repository-size problem.
+ */
+export function selectPolicyFiles<C extends Candidate>(input: {
+  readonly candidates: readonly C[];
+  readonly rules: IgnoreRules;
+  readonly limits?: Partial<SizeLimits>;
+  readonly where: string;
+  readonly display?: (path: string) => string;
+}): { readonly selected: C[]; readonly errors: Issue[] } {
+  const maxFileBytes = input.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  const maxRepoBytes = input.limits?.maxRepoBytes ?? DEFAULT_LIMITS.maxRepoBytes;
+  const display = input.display ?? ((p: string) => p);
+  const selected: C[] = [];
+  const errors: Issue[] = [];
+  let total = 0;
+  const policy = input.candidates.filter((c) => isPolicyFile(c.path, input.rules) && !c.path.split('/').includes('node_modules'));
+  for (const c of [...policy].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    if (c.size > maxFileBytes) {
+      errors.push(issue(display(c.path), 'limit-file-size', `file is ${c.size} bytes, more than the limit of ${maxFileBytes} bytes; it was not read`));
+      continue;
+    }
+    total += c.size;
+    if (total > maxRepoBytes) {
+      errors.push(issue('', 'limit-repo-size', `${input.where}: policy files total more than the limit of ${maxRepoBytes} bytes; stopped reading at ${display(c.path)}`));
+      break;
+    }
+    selected.push(c);
+  }
+  return { selected, errors };
+}
+
+function issue(file: string, code: string, message: string): Issue {
+  return { severity: 'error', file, line: 0, column: 0, path: '', code, message };
+}
