@@ -8,6 +8,10 @@ export interface SyncJobData {
   readonly plan: Plan;
   readonly revision: string;
   readonly author: string;
+  /** First line of the commit message, for the audit. */
+  readonly subject?: string;
+  /** The commits this revision reverts (its `Calico-GitOps-Rollback-Of` trailer): audited as `rollback`. */
+  readonly rollbackOf?: readonly string[];
 }
 
 /** One drifted resource a heal restores: who changed it, and the hash it had. */
@@ -43,6 +47,10 @@ export interface ApplyTarget {
   readonly supersedable: boolean;
   /** Set for heals: the audit records action `heal`, who drifted each resource and its hash before. */
   readonly heal?: readonly HealItem[];
+  /** First line of the commit message, for the audit. */
+  readonly subject?: string;
+  /** Set for rollbacks: the audit records action `rollback` naming these commits. */
+  readonly rollbackOf?: readonly string[];
 }
 
 export interface JobKindSpec<D> {
@@ -50,7 +58,16 @@ export interface JobKindSpec<D> {
 }
 
 export const JOB_KINDS: { readonly [K in JobKind]: JobKindSpec<JobDataByKind[K]> } = {
-  sync: { read: (d) => ({ plan: d.plan, revision: d.revision, author: d.author, supersedable: true }) },
+  sync: {
+    read: (d) => ({
+      plan: d.plan,
+      revision: d.revision,
+      author: d.author,
+      supersedable: true,
+      ...(d.subject ? { subject: d.subject } : {}),
+      ...(d.rollbackOf && d.rollbackOf.length > 0 ? { rollbackOf: d.rollbackOf } : {}),
+    }),
+  },
   // A heal restores the applied revision; once a newer one is known the sync of that one does it.
   heal: { read: (d) => ({ plan: d.plan, revision: d.revision, author: 'calico-gitops (self-heal)', supersedable: true, heal: d.drift }) },
 };

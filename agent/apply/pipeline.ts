@@ -79,10 +79,20 @@ export const APPLY_STEPS: readonly Step[] = [
   {
     name: 'audit',
     run: async (r) => {
-      const { plan, revision, author } = r.target;
+      const { plan, revision, author, subject, rollbackOf, heal } = r.target;
       // A retry applies the whole plan again: what an earlier attempt of this run already recorded
       // is not a new change, so each change is recorded once however many attempts it took.
-      const entries = auditEntries({ steps: plan.steps, results: r.results, revision, author, jobId: r.job.id, time: r.deps.clock.now().toISOString(), ...(r.target.heal ? { heal: r.target.heal } : {}) });
+      const entries = auditEntries({
+        steps: plan.steps,
+        results: r.results,
+        revision,
+        author,
+        jobId: r.job.id,
+        time: r.deps.clock.now().toISOString(),
+        ...(subject ? { subject } : {}),
+        ...(heal ? { heal } : {}),
+        ...(rollbackOf ? { rollbackOf } : {}),
+      });
       await r.deps.audit.append(entries, { once: r.job.run });
       for (const result of r.results) r.deps.metrics?.stepOutcomes.inc({ action: result.action, outcome: result.outcome });
       return undefined;

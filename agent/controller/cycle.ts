@@ -5,6 +5,7 @@ import { CacheNotSyncedError, toSerializedError, type SerializedError } from '..
 import type { Issue } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { Logger } from '../domain/runtime.js';
+import { parseRollbackTrailer } from '../domain/rollback-trailer.js';
 import type { Plan, Snapshot } from '../domain/state.js';
 import type { IntentsPort, LivePort, QueuePort, SourcePort, Stages } from './ports.js';
 
@@ -106,7 +107,15 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
       return { kind: 'drifted', snapshot, plan, ...valid, ...(job ? { job } : {}) };
     }
     await deps.queue.setLatestRevision(snapshot.revision);
-    const { jobId, created } = await deps.queue.enqueueSync({ plan, revision: snapshot.revision, author: snapshot.author });
+    const rollbackOf = parseRollbackTrailer(snapshot.message);
+    const subject = snapshot.message.split('\n')[0]?.trim();
+    const { jobId, created } = await deps.queue.enqueueSync({
+      plan,
+      revision: snapshot.revision,
+      author: snapshot.author,
+      ...(subject ? { subject } : {}),
+      ...(rollbackOf.length > 0 ? { rollbackOf } : {}),
+    });
     log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
     // Read back also when created: a new round of a failed plan waits, and the status says so.
     const job: JobState = (await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };

@@ -29,7 +29,7 @@ export interface QueuePort {
   busy(revision: string): Promise<boolean>;
   /** Marks the newest revision so that workers skip superseded jobs. */
   setLatestRevision(revision: string): Promise<void>;
-  enqueueSync(input: { plan: Plan; revision: string; author: string }): Promise<EnqueueResult>;
+  enqueueSync(input: { plan: Plan; revision: string; author: string; subject?: string; rollbackOf?: readonly string[] }): Promise<EnqueueResult>;
   /** A job's state and, once settled, its result; undefined when the queue does not hold it. */
   job(jobId: string): Promise<JobState | undefined>;
   /**

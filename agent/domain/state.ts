@@ -90,6 +90,8 @@ export interface PlanStep {
   readonly before?: Manifest;
   /** Desired content hash (create/update) or live hash (delete). */
   readonly hash: string;
+  /** Live content hash before the change (update/delete), for the audit's before/after pair. */
+  readonly beforeHash?: string;
 }
 
 export const SKIP_REASONS = ['not-owned', 'delete-budget', 'cache-unsynced'] as const;

@@ -69,7 +69,7 @@ export function planId(revision: string, steps: readonly PlanStep[]): string {
 
 function toStep(d: Exclude<Decision, { kind: 'unchanged' } | { kind: 'skipped' }>, input: BuildPlanInput): PlanStep {
   if (d.kind === 'delete') {
-    return { action: 'delete', key: d.key, kindId: d.live.kindId, manifest: d.live.manifest, before: d.live.manifest, hash: d.live.hash };
+    return { action: 'delete', key: d.key, kindId: d.live.kindId, manifest: d.live.manifest, before: d.live.manifest, hash: d.live.hash, beforeHash: d.live.hash };
   }
   const manifest = withBookkeeping(d.desired.manifest, {
     instance: input.instance,
@@ -78,5 +78,5 @@ function toStep(d: Exclude<Decision, { kind: 'unchanged' } | { kind: 'skipped' }
     specHash: d.desired.hash,
   });
   if (d.kind === 'create') return { action: 'create', key: d.key, kindId: d.desired.kindId, manifest, hash: d.desired.hash };
-  return { action: 'update', key: d.key, kindId: d.desired.kindId, manifest, before: d.live.manifest, hash: d.desired.hash };
+  return { action: 'update', key: d.key, kindId: d.desired.kindId, manifest, before: d.live.manifest, hash: d.desired.hash, beforeHash: d.live.hash };
 }

@@ -97,6 +97,9 @@ interface HistoryRow {
   author: string;
   subject?: string;
   rollbackOf?: string[];
+  beforeHash?: string;
+  afterHash?: string;
+  message?: string;
   result: string;
 }
 
@@ -157,7 +160,18 @@ describe('history and rollback', () => {
       const h = await historyOf('GlobalNetworkPolicy//web');
       return h[0]?.revision === head ? h : undefined;
     });
-    expect(rows[0]).toMatchObject({ revision: head, author: 'Ops Person <ops@example.test>', result: 'ok' });
+    expect(rows[0]).toMatchObject({ action: 'rollback', rollbackOf: [openSha], revision: head, author: 'Ops Person <ops@example.test>', subject: 'Revert "web: open 8080"', result: 'ok' });
+    expect(rows[0]?.message).toMatch(/^update: /);
+    // The spec hash before the rollback is the one the port commit wrote, and after it the first one again.
+    const opened = rows.find((row) => row.revision === openSha);
+    const created = rows.find((row) => row.revision === firstSha);
+    expect(opened).toMatchObject({ action: 'update', subject: 'web: open 8080' });
+    expect(rows[0]?.beforeHash).toBe(opened?.afterHash);
+    expect(rows[0]?.afterHash).toBe(created?.afterHash);
+    expect(opened?.beforeHash).toBe(created?.afterHash);
+    // The table names the reverted commit.
+    const table = await cli(['history', '--resource', 'GlobalNetworkPolicy//web', '--limit', '1']);
+    expect(table.stdout).toContain(`rolls back ${openSha.slice(0, 12)}`);
   });
 
   it('a conflicting rollback, an unknown sha and a merge of flags are clear errors, and nothing is pushed', async () => {
@@ -191,5 +205,10 @@ describe('history and rollback', () => {
     expect(message.split('\n')[0]).toBe(`Roll back policies to ${firstSha.slice(0, 12)} "web: allow 80"`);
     expect(parseRollbackTrailer(message)).toEqual(later);
     await eventually('8443 closed', async () => ((await livePorts()) === '[80]' ? true : undefined));
+    const rows = await eventually('the rollback audited', async () => {
+      const h = await historyOf('GlobalNetworkPolicy//web');
+      return h[0]?.revision === head ? h : undefined;
+    });
+    expect(rows[0]).toMatchObject({ action: 'rollback', rollbackOf: later, result: 'ok' });
   });
 });

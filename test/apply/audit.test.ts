@@ -38,4 +38,23 @@ describe('auditEntries', () => {
       ['create', 'GlobalNetworkPolicy//a', 'ok', 'h1', '', 'Ana', 'j1'],
     ]);
   });
+
+  it('a rollback: every entry is action rollback, names the reverted commits and carries the hash before and after', () => {
+    const update: PlanStep = { ...step('a', 'update', 'h-after'), beforeHash: 'h-before' };
+    const remove: PlanStep = { ...step('b', 'delete', 'h-live'), beforeHash: 'h-live' };
+    const entries = auditEntries({
+      steps: [update, remove],
+      results: [result('a', 'update', 'ok', 'updated'), result('b', 'delete', 'ok', 'deleted')],
+      revision: 'r2',
+      author: 'Ops',
+      subject: 'Revert "open 8080"',
+      jobId: 'j2',
+      time: '2026-11-24T10:00:00.000Z',
+      rollbackOf: ['abc1234'],
+    });
+    expect(entries.map((e) => [e.action, e.resource, e.beforeHash, e.afterHash, e.message, e.rollbackOf, e.subject])).toEqual([
+      ['rollback', 'GlobalNetworkPolicy//a', 'h-before', 'h-after', 'update: updated', ['abc1234'], 'Revert "open 8080"'],
+      ['rollback', 'GlobalNetworkPolicy//b', 'h-live', undefined, 'delete: deleted', ['abc1234'], 'Revert "open 8080"'],
+    ]);
+  });
 });
