@@ -177,9 +177,13 @@ describe('drift with self-heal', () => {
     expect((await auditHeals()).map((h) => h.resource)).toContain('GlobalNetworkPolicy//allow-ssh');
   });
 
-  // Skipped: the overlap with the sync job is not guaranteed on main (the fix, a delayed executor ConfigMap, is on branch issue-12 only).
-  it.skip('a drift during a sync job is handled once: the superseded heal does nothing, one repair after the sync', async () => {
+  it('a drift during a sync job is handled once: the superseded heal does nothing, one repair after the sync', async () => {
+    // On its own too (vitest -t): it starts from the first commit applied and nothing drifting.
+    await eventually('first commit applied, no drift', async () => ((await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) === sha && !(await statusDrift()) ? true : undefined));
     const auditBefore = (await auditHeals()).length;
+    const postedBefore = driftStatuses(sha).length;
+    // The executor's first write (its ConfigMap) waits, so the job is surely running when the edit lands.
+    sim.faults.set([{ method: 'POST', pathPrefix: '/api/v1/namespaces/calico-gitops/configmaps', latencyMs: 1_500, times: 1 }]);
     const next = await work.commitAndPush({ files: { 'policies/allow-ssh.yaml': samplePolicyYaml('allow-ssh', { order: 11 }) }, message: 'ssh order 11' });
     agent.controller?.trigger();
     await eventually('sync job running', async () => (((await agent.controller?.queue.counts())?.['active'] ?? 0) > 0 ? true : undefined), { timeoutMs: 20_000 });
@@ -188,6 +192,8 @@ describe('drift with self-heal', () => {
     expect(edited.status).toBe(200);
     expect(((await agent.controller?.queue.counts())?.['active'] ?? 0) > 0).toBe(true);
     await eventually('new commit applied', async () => (forge.statuses('github', FORGE_REPO, next).some((x) => x.context.endsWith('/apply') && x.state === 'success') ? true : undefined));
+    // The delay did hold the job up (the rule is spent).
+    expect(sim.faults.list()).toEqual([]);
     await eventually('allow-dns restored', async () => ((await order('allow-dns')) === 20 ? true : undefined));
     await eventually('drift over', async () => ((await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) === next && !(await statusDrift()) ? true : undefined));
     expect(await order('allow-ssh')).toBe(11);
@@ -197,6 +203,10 @@ describe('drift with self-heal', () => {
     const audit = new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock, cluster: config.cluster });
     const forNext = (await audit.read({ limit: 1000 })).filter((r) => r.revision === next && r.action !== 'heal');
     expect(forNext.map((r) => `${r.action} ${r.resource}`)).toEqual(['update GlobalNetworkPolicy//allow-ssh']);
+    // The sync's own write of allow-ssh was never drift; the edit was one episode, reported then ended.
+    const posted = [...driftStatuses(sha).slice(postedBefore), ...driftStatuses(next)];
+    expect(posted.filter((p) => p.includes('allow-ssh'))).toEqual([]);
+    expect(posted).toEqual(['failure: drift: GlobalNetworkPolicy/allow-dns modified by hand-edit', 'success: no drift']);
   });
 
   it('a writer that keeps changing the object: healing stops with a clear status and alert', async () => {

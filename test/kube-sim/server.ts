@@ -60,7 +60,8 @@ export interface KubeSim {
   serviceAccountToken(namespace: string, name: string): string;
   /** Logs served by GET /api/v1/namespaces/NS/pods/NAME/log?container=C (the runtime writes them). */
   appendPodLog(namespace: string, pod: string, container: string, text: string): void;
-  readonly faults: { set(rules: FaultRule[]): void; clear(): void };
+  /** `list` returns the rules not yet spent (a test checks its fault did fire). */
+  readonly faults: { set(rules: FaultRule[]): void; clear(): void; list(): FaultRule[] };
   saveState(file: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -190,6 +191,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       clear() {
         faults.clear();
       },
+      list: () => faults.list(),
     },
     async saveState(file) {
       const s: StateFile = { format: 'kube-sim/v1', calicoVersion, store: store.dump(), tokens: tokens.dump(), logs: logs.dump() };
