@@ -1,5 +1,5 @@
-// The Git source: a bare mirror in a cache dir, a cheap `ls-remote` head check before fetching,
-// and snapshots read straight from the object store (ls-tree + cat-file --batch, no checkout).
+// The Git source: a bare mirror in a cache dir, fetched on every look (a fetch with nothing new is
+// one ref advertisement, like `ls-remote`), and snapshots read straight from the object store (ls-tree + cat-file --batch, no checkout).
 // Incremental: blob contents of the previous snapshot are kept by blob sha, so a new revision
 // reads only the blobs that changed.
 import { createHash } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js'
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { IGNORE_FILE, isSkippedPath, parseIgnoreFile, type IgnoreRules } from './ignore-rules.js';
+import { IGNORE_FILE, parseIgnoreFile, skippedPathCheck, type IgnoreRules } from './ignore-rules.js';
 import { selectPolicyFiles, type SizeLimits } from './select-files.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
@@ -61,6 +61,12 @@ export interface SnapshotStats {
 }
 
 const MIRROR_REF = 'refs/calico-gitops/head';
+
+interface CommitInfo {
+  readonly sha: string;
+  readonly author: string;
+  readonly message: string;
+}
 
 export class GitSource {
   readonly #o: GitSourceOptions;
@@ -121,8 +127,20 @@ export class GitSource {
 
   async #fetch(): Promise<string> {
     const { runner, auth } = await this.#runner();
-    await this.#run(runner, auth, 'fetch', ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.#o.url, `+refs/heads/${this.#o.branch}:${MIRROR_REF}`]);
+    await this.#fetchInto(runner, auth);
     return (await this.#run(runner, auth, 'rev-parse', ['rev-parse', '--verify', `${MIRROR_REF}^{commit}`])).trim();
+  }
+
+  // `-v`, not `--quiet`: simple-git waits 50 ms more for a command that printed nothing, and a
+  // verbose fetch always prints its ref line (to stderr, URL without credentials).
+  async #fetchInto(runner: GitRunner, auth: GitAuthOptions): Promise<void> {
+    try {
+      await runner.raw(['fetch', '-v', '--no-tags', '--no-write-fetch-head', this.#o.url, `+refs/heads/${this.#o.branch}:${MIRROR_REF}`]);
+    } catch (err) {
+      // Tell an empty repository or a missing branch apart (headRevision does): only on this error.
+      if (/couldn't find remote ref/i.test(String(err))) await this.headRevision();
+      throw classifyGitFailure(err, { url: this.#o.url, op: 'fetch', secrets: auth.secrets, aborted: runner.aborted });
+    }
   }
 
   /** Reads the policy files of `revision` (already fetched) from the mirror. */
@@ -132,8 +150,16 @@ export class GitSource {
 
   async #snapshot(revision: string): Promise<SourceSnapshot> {
     const { runner, auth } = await this.#runner();
+    return this.#readTree(runner, auth, await this.#commit(runner, auth, revision));
+  }
+
+  async #commit(runner: GitRunner, auth: GitAuthOptions, revision: string): Promise<CommitInfo> {
     const meta = await this.#run(runner, auth, 'log', ['log', '-1', '--no-show-signature', '--format=%H%x00%an <%ae>%x00%B', revision]);
     const [sha = revision, author = '', message = ''] = meta.split('\0');
+    return { sha, author, message };
+  }
+
+  async #readTree(runner: GitRunner, auth: GitAuthOptions, { sha, author, message }: CommitInfo): Promise<SourceSnapshot> {
     const treeish = this.#subPath ? `${sha}:${this.#subPath}` : sha;
     let entries: TreeEntry[];
     try {
@@ -212,15 +238,22 @@ export class GitSource {
     return this.#exclusive(() => this.#latest());
   }
 
+  // Fetch straight away rather than `ls-remote` first: a fetch with nothing new costs the same one
+  // ref advertisement as ls-remote, and a moved head then costs one round trip to the remote, not
+  // two. The commit is read once (sha and message); the tree and the ancestry check run together.
   async #latest(): Promise<SourceResult> {
-    const head = await this.headRevision();
     const previous = this.#applied ?? this.#last?.revision;
-    if (this.#last && this.#last.revision === head) {
+    const { runner, auth } = await this.#runner();
+    await this.#fetchInto(runner, auth);
+    const commit = await this.#commit(runner, auth, MIRROR_REF);
+    const fetched = commit.sha;
+    if (this.#last && this.#last.revision === fetched) {
       return { snapshot: this.#last, forcePush: false, changed: false, ...(previous ? { previous } : {}) };
     }
-    const fetched = await this.#fetch();
-    const snapshot = await this.#snapshot(fetched);
-    const descends = previous === undefined || previous === fetched ? true : await this.isAncestor(previous, fetched);
+    const [snapshot, descends] = await Promise.all([
+      this.#readTree(runner, auth, commit),
+      previous === undefined || previous === fetched ? Promise.resolve(true) : this.isAncestor(previous, fetched),
+    ]);
     const forcePush = descends === false;
     if (forcePush) this.#o.logger.warn({ previous, revision: fetched }, 'branch history was rewritten (force-push)');
     if (descends === undefined) this.#o.logger.warn({ previous, revision: fetched }, 'could not tell whether the new revision descends from the previous one (git could not compare them)');
@@ -234,20 +267,16 @@ export class GitSource {
    */
   async isAncestor(ancestor: string, revision: string): Promise<boolean | undefined> {
     const { runner } = await this.#runner();
+    // One command that always prints: the commits reachable from `ancestor` and not from
+    // `revision`, 0 exactly when it is an ancestor (or the same commit). A missing object or a
+    // non-commit fails. (`merge-base --is-ancestor` answers by exit code alone, which simple-git
+    // does not surface, and a silent command costs 50 ms more there.)
     try {
-      for (const sha of [ancestor, revision]) await runner.raw(['cat-file', '-e', `${sha}^{commit}`]);
+      const count = (await runner.raw(['rev-list', '--count', `${ancestor}^{commit}`, '--not', `${revision}^{commit}`, '--'])).trim();
+      return /^\d+$/.test(count) ? count === '0' : undefined;
     } catch {
       return undefined;
     }
-    let base: string;
-    try {
-      // `merge-base --is-ancestor` answers by exit code alone, which simple-git does not surface.
-      base = (await runner.raw(['merge-base', ancestor, revision])).trim();
-    } catch {
-      // Both commits exist: git exits 1 without output when they share no history at all.
-      return false;
-    }
-    return base === ancestor || (base !== '' && (await runner.raw(['rev-parse', '--verify', `${ancestor}^{commit}`])).trim() === base);
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -309,7 +338,8 @@ export class GitSource {
       ...(this.#o.baseEnv ? { baseEnv: this.#o.baseEnv } : {}),
     });
     try {
-      await runner.raw(['init', '--bare', '--quiet', '.']);
+      // Not --quiet: simple-git waits 50 ms more for a command that printed nothing.
+      await runner.raw(['init', '--bare', '.']);
     } catch (err) {
       this.#ready = undefined;
       throw sourceError('git', `cannot create the mirror in ${this.#mirror}`, { cause: err });
@@ -330,13 +360,14 @@ function normalizeSubPath(path: string): string {
  */
 function unsafeEntries(entries: readonly TreeEntry[], rules: IgnoreRules, repoPath: (p: string) => string): Issue[] {
   const out: Issue[] = [];
+  const skipped = skippedPathCheck(rules);
   for (const e of entries) {
     const segments = e.path.split('/');
     if (segments.some((s) => s === '..' || s === '.' || s === '')) {
       out.push(issue(repoPath(e.path), 'unsafe-path', 'tree entry with a "." or ".." path segment; the revision is not applied'));
       continue;
     }
-    if (isSkippedPath(e.path, rules)) continue;
+    if (skipped(e.path)) continue;
     if (e.mode === '120000') out.push(issue(repoPath(e.path), 'symlink', 'symbolic link: policy files must be regular files (links are not followed); the revision is not applied'));
     else if (e.type === 'commit') out.push(issue(repoPath(e.path), 'submodule', 'submodule: its files are not in this repository and are not read; the revision is not applied'));
   }

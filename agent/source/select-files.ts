@@ -3,7 +3,7 @@
 // Pure: it sees paths and sizes, never file contents.
 import type { Issue } from '../domain/issue.js';
 import { DEFAULT_LIMITS, type Limits } from '../desired/limits.js';
-import { isPolicyFile, type IgnoreRules } from './ignore-rules.js';
+import { isYaml, skippedPathCheck, type IgnoreRules } from './ignore-rules.js';
 
 export type SizeLimits = Pick<Limits, 'maxFileBytes' | 'maxRepoBytes'>;
 
@@ -32,7 +32,8 @@ export function selectPolicyFiles<C extends Candidate>(input: {
   const selected: C[] = [];
   const errors: Issue[] = [];
   let total = 0;
-  const policy = input.candidates.filter((c) => isPolicyFile(c.path, input.rules) && !c.path.split('/').includes('node_modules'));
+  const skipped = skippedPathCheck(input.rules);
+  const policy = input.candidates.filter((c) => isYaml(c.path) && !skipped(c.path) && !c.path.split('/').includes('node_modules'));
   for (const c of [...policy].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (c.size > maxFileBytes) {
       errors.push(issue(display(c.path), 'limit-file-size', `file is ${c.size} bytes, more than the limit of ${maxFileBytes} bytes; it was not read`));

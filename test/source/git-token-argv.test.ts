@@ -70,6 +70,8 @@ describe('git command lines', () => {
     expect(result.snapshot.files.map((f) => f.path)).toEqual(['a.yaml']);
     expect(server.requests.some((r) => r.authorization === `Basic ${BASIC}`)).toBe(true);
 
+    // latest() fetches straight away; the head check (a follower's readiness probe) is the other network command.
+    expect(await src.headRevision()).toBe(sha);
     const lines = await recorded(log);
     // The wrapper really saw the network commands and the blob reads.
     for (const command of ['ls-remote', 'fetch', 'cat-file']) {

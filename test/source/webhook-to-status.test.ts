@@ -85,10 +85,11 @@ describe('push → webhook → snapshot → status', () => {
     expect(seen.map((r) => r.snapshot.revision)).toEqual([sha]);
     expect(seen[0]?.snapshot.files.map((f) => f.path)).toEqual(['policies/a.yaml', 'policies/b.yaml']);
     expect(forge.statuses('github', 'acme/policies', sha)).toMatchObject([{ state: 'success', context: statusContext('prod', 'validate'), description: 'valid: 2 file(s)' }]);
-    // Protocol v2: every git session is GET info/refs + POST ls-refs (+ POST fetch). Three head
-    // checks (ls-remote) and ONE fetch: 4 sessions, 5 POSTs; every request carried the header.
-    expect(git.requests.filter((r) => r.method === 'GET' && r.url.includes('service=git-upload-pack'))).toHaveLength(4);
-    expect(git.requests.filter((r) => r.method === 'POST')).toHaveLength(5);
+    // Protocol v2: every git session is GET info/refs + POST ls-refs (+ POST fetch when objects are
+    // missing). Three webhooks, three fetch sessions, objects fetched ONCE: 3 sessions, 4 POSTs
+    // (the two repeats end after ls-refs); every request carried the header.
+    expect(git.requests.filter((r) => r.method === 'GET' && r.url.includes('service=git-upload-pack'))).toHaveLength(3);
+    expect(git.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     expect(git.requests.every((r) => r.authorization !== undefined && !r.url.includes(GIT_TOKEN))).toBe(true);
     expect(lines.join('\n')).not.toContain(GIT_TOKEN);
     expect(lines.join('\n')).not.toContain(FORGE_TOKEN);
