@@ -26,6 +26,8 @@ import { checkWebhook } from '../source/webhook-check.js';
 import { precheckWebhook } from '../source/webhook-verify.js';
 import { statusPortFor } from '../report/status-port.js';
 import { createStatusReporter } from '../report/status-reporter.js';
+import { IMPACT_PAGE_HEADERS, renderImpactPage, renderUnknownImpactPage } from '../report/impact-page.js';
+import { redisImpactStore } from '../report/impact-store.js';
 import { startControllerRole, type ControllerRole, type ControllerRoleOptions } from './controller-role.js';
 import { roleOptions } from './role-options.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
@@ -97,6 +99,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   const options = roleOptions(config, cluster.calicoVersion);
   const statuses = statusPortFor({ reporter: createStatusReporter({ ...options.statuses, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
+  const impactReports = redisImpactStore({ redis, prefix, clock: o.clock });
   // What both roles share.
   const shared = { cluster: options.cluster, connection: options.redis, logger, clock: o.clock, clients, live, prefix };
   let last: { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
@@ -169,6 +172,10 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       ...(controller?.drift ? { drift: { selfHeal: options.drift.selfHeal, ...controller.drift.monitor.current() } } : {}),
     }),
     onPush: () => controller?.trigger(),
+    impactPage: async (sha) => {
+      const report = await impactReports.load(sha);
+      return report ? renderImpactPage(report) : undefined;
+    },
   };
 
   return {
@@ -193,6 +200,7 @@ interface Running {
   metrics(): Promise<{ contentType: string; body: string }>;
   status(): Promise<unknown>;
   onPush(): void;
+  impactPage(sha: string): Promise<string | undefined>;
 }
 
 function lazyHandlers(current: () => Running | undefined, o: { secret: string | undefined; branch: string; webhooks: boolean }): HttpHandlers {
@@ -210,6 +218,7 @@ function lazyHandlers(current: () => Running | undefined, o: { secret: string | 
                 : checkWebhook({ headers, body, secret: o.secret, branch: o.branch }),
             onPush: () => current()?.onPush(),
           },
+          impactPage: async (sha: string) => current()?.impactPage(sha),
         }
       : {}),
   };
@@ -231,7 +240,7 @@ async function readWebhookSecret(file: string): Promise<string> {
 async function listen(o: { config: Config; logger: Logger; handlers: HttpHandlers }): Promise<{ server: Server; url: string }> {
   const address = parseListen(o.config.listen);
   if (!address) throw new ConfigError(`--listen must be [HOST]:PORT (got ${JSON.stringify(o.config.listen)})`, { code: 'listen' });
-  const server = createHttpServer({ logger: o.logger, handlers: o.handlers });
+  const server = createHttpServer({ logger: o.logger, handlers: o.handlers, html: { headers: IMPACT_PAGE_HEADERS, notFound: renderUnknownImpactPage() } });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

@@ -26,6 +26,8 @@ import type { AgentMetrics } from '../report/metrics.js';
 import { createDriftRole, type DriftRole } from './drift-role.js';
 import type { ControllerOptions, DriftOptions } from './role-options.js';
 import { clusterIntentsCheck } from './intents-check.js';
+import { clusterImpact } from './impact.js';
+import { redisImpactStore } from '../report/impact-store.js';
 
 export interface ControllerRoleOptions {
   readonly cluster: string;
@@ -166,6 +168,16 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       liveSyncTimeoutMs: 30_000,
       isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
       intents: clusterIntentsCheck({ clients: o.clients, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
+      impact: clusterImpact({
+        clients: o.clients,
+        live: o.live,
+        calicoVersion: options.planning.calicoVersion,
+        instance: options.planning.instance,
+        cluster: o.cluster,
+        store: redisImpactStore({ redis: o.redis, prefix: o.prefix, clock: o.clock }),
+        clock: o.clock,
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      }),
     },
     statuses: o.statuses,
     logger: logger.child({ component: 'controller' }),

@@ -1,11 +1,15 @@
 // What a revision does to traffic on the cluster: the connectivity diff between the policies the
 // cluster runs now and the ones it would run after applying the revision, on its live workloads.
+import type { ImpactPort } from '../controller/ports.js';
 import { diffConnectivity, type ConnectivityDiff } from '../connectivity/diff.js';
 import { livePolicies, policiesAfterApply } from '../connectivity/effective-policies.js';
+import { impactDescription, impactReport, withIntents, type ImpactReport } from '../connectivity/impact-report.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
+import type { Clock } from '../domain/runtime.js';
 import type { DesiredState, LiveView } from '../domain/state.js';
 import type { KubeClients } from '../kube/client.js';
 import { readClusterWorkloads } from '../live/workloads-reader.js';
+import type { ImpactStore } from '../report/impact-store.js';
 
 export interface ImpactInput {
   readonly clients: KubeClients;
@@ -19,4 +23,45 @@ export async function computeImpact(o: ImpactInput): Promise<ConnectivityDiff> {
   const read = await readClusterWorkloads({ clients: o.clients, live: o.live });
   const current = [...o.live.list()];
   return diffConnectivity({ before: livePolicies(current), after: policiesAfterApply(o.desired, current, o.instance), workloads: read.workloads, calicoVersion: o.calicoVersion });
+}
+
+export interface ClusterImpactOptions extends Omit<ImpactInput, 'desired'> {
+  readonly cluster: string;
+  readonly store: ImpactStore;
+  readonly clock: Clock;
+  /** The agent's public base URL; the status links to `<url>/impact/<sha>`. Absent: no link. */
+  readonly publicUrl?: string;
+}
+
+/** `https://agent.example/base` + sha → `https://agent.example/base/impact/<sha>`. */
+export function impactPageUrl(publicUrl: string, sha: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/impact/${encodeURIComponent(sha)}`;
+}
+
+/**
+ * The controller's impact port. The diff is computed the first time a revision is planned, while
+ * the cluster still runs the policies before it, and stored; later cycles (after the apply, when a
+ * new diff would be empty) reuse it. The intents part follows the latest check.
+ */
+export function clusterImpact(o: ClusterImpactOptions): ImpactPort {
+  return {
+    async assess({ snapshot, desired, intents }) {
+      const stored = await o.store.load(snapshot.revision);
+      let report: ImpactReport;
+      if (stored) {
+        report = withIntents(stored, intents);
+        if (JSON.stringify(report.intents) !== JSON.stringify(stored.intents)) await o.store.save(report);
+      } else {
+        const diff = await computeImpact({ ...o, desired });
+        report = impactReport({ revision: snapshot.revision, cluster: o.cluster, computedAt: o.clock.now(), diff, ...(intents ? { intents } : {}) });
+        await o.store.save(report);
+      }
+      return {
+        ok: true,
+        description: impactDescription(report),
+        intentsViolated: report.intents?.violated.length ?? 0,
+        ...(o.publicUrl ? { url: impactPageUrl(o.publicUrl, snapshot.revision) } : {}),
+      };
+    },
+  };
 }

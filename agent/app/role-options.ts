@@ -22,6 +22,8 @@ export interface ControllerOptions {
   readonly pollIntervalMs: number;
   /** Namespace of the leader Lease. */
   readonly namespace: string;
+  /** Base of the impact page links (`--public-url`); absent: impact statuses carry no link. */
+  readonly publicUrl?: string;
 }
 
 export interface ExecutorOptions {
@@ -67,6 +69,7 @@ export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleO
       planning: { calicoVersion, instance: config.instance, adopt: config.adopt, deleteBudgetPercent: config.deleteBudget },
       pollIntervalMs: config.pollInterval,
       namespace: config.namespace,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     },
     executor: {
       namespace: config.namespace,

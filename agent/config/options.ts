@@ -148,6 +148,16 @@ export const OPTIONS = {
   alertWebhookFile: str('alert-webhook-file', 'file holding the drift alert webhook URL (a secret: Slack URLs carry a token)'),
   alertFormat: oneOf('alert-format', 'drift alert body: plain JSON or Slack-compatible', ALERT_FORMATS, 'json'),
   alertInterval: duration('alert-interval', 'repeat a drift alert at most this often while the drift lasts', 600_000),
+  publicUrl: <OptionSpec<string>>{
+    flag: 'public-url',
+    description: "the agent's address as the forge's users reach it: impact statuses link to <url>/impact/<sha>",
+    parse: (raw: string): Parsed<string> => {
+      const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : undefined;
+      return url && (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash
+        ? { ok: true, value: url.href.replace(/\/+$/, '') }
+        : { ok: false, message: 'must be an http(s) URL without query or fragment, such as https://calico-gitops.example.com' };
+    },
+  },
   logLevel: oneOf('log-level', 'log level', LOG_LEVELS, 'info'),
 } as const;
 

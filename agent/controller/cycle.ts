@@ -7,9 +7,9 @@ import type { JobState } from '../domain/job.js';
 import type { Logger } from '../domain/runtime.js';
 import { parseRollbackTrailer } from '../domain/rollback-trailer.js';
 import type { Plan, Snapshot } from '../domain/state.js';
-import type { IntentsPort, LivePort, QueuePort, SourcePort, Stages } from './ports.js';
+import type { ImpactAssessment, ImpactPort, IntentsPort, LivePort, QueuePort, SourcePort, Stages } from './ports.js';
 
-export type CycleOutcome =
+export type CycleOutcome = (
   | { readonly kind: 'invalid'; readonly snapshot: Snapshot; readonly errors: readonly Issue[]; readonly resources: number }
   | {
       readonly kind: 'in-sync';
@@ -41,7 +41,11 @@ export type CycleOutcome =
       readonly job?: JobState;
     }
   | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number; readonly warnings?: readonly Issue[] }
-  | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError };
+  | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError }
+) & {
+  /** The revision's connectivity impact, once the cycle got far enough to know it. */
+  readonly impact?: ImpactAssessment;
+};
 
 export type CycleStage = 'source' | 'desired' | 'live' | 'plan' | 'queue';
 
@@ -57,6 +61,8 @@ export interface CycleDeps {
   readonly isApproved: (revision: string) => Promise<boolean>;
   /** Declared intents; a violated one makes the revision invalid before anything is planned. */
   readonly intents?: IntentsPort;
+  /** The connectivity impact of the revision; absent: not computed. */
+  readonly impact?: ImpactPort;
 }
 
 export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
@@ -80,15 +86,16 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
       throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
     }
-    if (snapshot.intents && deps.intents) {
-      const checked = await deps.intents.check({ snapshot, desired: desired.state });
-      if (checked.errors.length > 0) return { kind: 'invalid', snapshot, errors: checked.errors, resources };
-      warnings = [...warnings, ...checked.warnings];
-    }
-    const valid = { resources, ...(warnings.length > 0 ? { warnings } : {}) };
+    const checked = snapshot.intents && deps.intents ? await deps.intents.check({ snapshot, desired: desired.state }) : undefined;
+    const current = snapshot;
+    const assess = async () => (deps.impact ? { impact: await assessImpact(deps.impact, { snapshot: current, desired: desired.state, ...(checked ? { intents: checked } : {}) }) } : {});
+    if (checked && checked.errors.length > 0) return { kind: 'invalid', snapshot, errors: checked.errors, resources, ...(await assess()) };
+    if (checked) warnings = [...warnings, ...checked.warnings];
 
     stage = 'queue';
-    if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, ...valid };
+    if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, resources, ...(warnings.length > 0 ? { warnings } : {}) };
+    // After the busy check: a half-applied cluster is not what this revision changes.
+    const valid = { resources, ...(warnings.length > 0 ? { warnings } : {}), ...(await assess()) };
 
     stage = 'plan';
     const approved = await deps.isApproved(snapshot.revision);
@@ -122,5 +129,14 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     return { kind: 'enqueued', snapshot, plan, ...valid, created, job };
   } catch (err) {
     return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };
+  }
+}
+
+/** The impact is extra information: failing to compute it never stops a revision. */
+async function assessImpact(port: ImpactPort, input: Parameters<ImpactPort['assess']>[0]): Promise<ImpactAssessment> {
+  try {
+    return await port.assess(input);
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err) };
   }
 }

@@ -45,7 +45,7 @@ export type { StatusKind, StatusState } from '../report/commit-status.js';
 import type { StatusKind, StatusState } from '../report/commit-status.js';
 
 export interface StatusPort {
-  post(input: { sha: string; kind: StatusKind; state: StatusState; description: string }): Promise<void>;
+  post(input: { sha: string; kind: StatusKind; state: StatusState; description: string; targetUrl?: string }): Promise<void>;
 }
 
 /** The pure stages, passed in so the cycle stays a thin composition. */
@@ -57,4 +57,22 @@ export interface Stages {
 /** Checks a revision's declared intents against the cluster's workloads (connectivity analysis). */
 export interface IntentsPort {
   check(input: { snapshot: Snapshot; desired: DesiredResult['state'] }): Promise<{ errors: readonly Issue[]; warnings: readonly Issue[] }>;
+}
+
+/** What a revision does to traffic, as its impact status shows it. */
+export type ImpactAssessment =
+  | { readonly ok: true; readonly description: string; readonly intentsViolated: number; readonly url?: string }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * The connectivity impact of a revision on the cluster's live workloads. Computed when the
+ * revision is first planned (against the policies the cluster runs before it) and kept: once
+ * applied, a fresh diff would be empty.
+ */
+export interface ImpactPort {
+  assess(input: {
+    snapshot: Snapshot;
+    desired: DesiredResult['state'];
+    intents?: { readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] };
+  }): Promise<ImpactAssessment>;
 }

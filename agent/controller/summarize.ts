@@ -7,11 +7,12 @@ import type { JobState } from '../domain/job.js';
 import type { Plan, StepResult } from '../domain/state.js';
 import { describeConflicts } from '../plan/render.js';
 import type { CycleOutcome } from './cycle.js';
+import { impactStatus } from './impact-status.js';
 import type { StatusKind, StatusState } from './ports.js';
 
 export interface Summary {
   readonly revision?: string;
-  readonly statuses: readonly { readonly kind: StatusKind; readonly state: StatusState; readonly description: string }[];
+  readonly statuses: readonly { readonly kind: StatusKind; readonly state: StatusState; readonly description: string; readonly targetUrl?: string }[];
   readonly level: 'info' | 'warn' | 'error';
   readonly message: string;
   /** When to run the next cycle early; undefined = the normal poll interval. */
@@ -19,7 +20,8 @@ export interface Summary {
 }
 
 export function summarize(outcome: CycleOutcome): Summary {
-  const summary = summarizeOutcome(outcome);
+  const base = summarizeOutcome(outcome);
+  const summary = outcome.impact ? { ...base, statuses: [...base.statuses, impactStatus(outcome.impact)] } : base;
   const warnings = 'warnings' in outcome ? (outcome.warnings ?? []) : [];
   return warnings.length === 0 ? summary : { ...summary, message: `${summary.message}\n${warnings.map(formatIssue).join('\n')}` };
 }
@@ -69,7 +71,7 @@ function summarizeOutcome(outcome: CycleOutcome): Summary {
     }
     case 'drifted': {
       // The commit's own statuses stay what its apply made them; drift has its own context.
-      const asApplied = summarize({ ...outcome, kind: 'in-sync' });
+      const asApplied = summarizeOutcome({ ...outcome, kind: 'in-sync' });
       return { ...asApplied, message: `the cluster differs from the applied revision in ${outcome.plan.steps.length} resource(s): drift, handled by the drift monitor` };
     }
     case 'held': {

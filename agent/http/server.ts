@@ -1,4 +1,4 @@
-// The agent's HTTP surface: /healthz, /readyz, /metrics, /status and POST /hooks/git.
+// The agent's HTTP surface: /healthz, /readyz, /metrics, /status, /impact/<sha> and POST /hooks/git.
 // The webhook faces the internet, so what an anonymous client can cost is bounded: a request
 // without a valid-looking signature is refused on its headers alone (no body byte is read), only a
 // few bodies are read at once, and slow headers or a trickled body are cut off by deadlines.
@@ -25,6 +25,14 @@ export interface HttpHandlers {
   status(): Promise<unknown>;
   /** Absent: `/hooks/git` is not served (the worker). */
   readonly webhook?: WebhookHandlers;
+  /** A commit's impact page (HTML); undefined when no report is kept for it. Absent: not served. */
+  readonly impactPage?: (sha: string) => Promise<string | undefined>;
+}
+
+/** Headers of the impact page and its 404 (set by the page's renderer). */
+export interface HtmlPage {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly notFound: string;
 }
 
 export interface HttpLimits {
@@ -47,6 +55,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 
 export interface HttpServerOptions {
   readonly handlers: HttpHandlers;
+  /** How HTML pages are sent (with `handlers.impactPage`). */
+  readonly html?: HtmlPage;
   readonly logger: Logger;
   readonly limits?: Partial<HttpLimits>;
 }
@@ -82,6 +92,16 @@ export function createHttpServer(opts: HttpServerOptions): Server {
           return send(200, m.body, { type: m.contentType });
         }
         if (req.method === 'GET' && path === '/status') return send(200, await handlers.status());
+        const impact = handlers.impactPage && path?.startsWith('/impact/') ? handlers.impactPage : undefined;
+        if (impact && req.method === 'GET') {
+          const sha = (path ?? '').slice('/impact/'.length);
+          // A commit id (abbreviated or full, SHA-1 or SHA-256) or nothing: the key stays ours.
+          const page = /^[0-9a-f]{7,64}$/i.test(sha) ? await impact(sha.toLowerCase()) : undefined;
+          const headers = opts.html?.headers ?? { 'content-type': 'text/html; charset=utf-8' };
+          res.writeHead(page === undefined ? 404 : 200, headers);
+          res.end(page ?? opts.html?.notFound ?? 'not found\n');
+          return;
+        }
         const webhook = handlers.webhook;
         if (path === '/hooks/git' && webhook) {
           if (req.method !== 'POST') return send(405, { error: 'method not allowed' }, { close: true });

@@ -42,6 +42,10 @@ export const redisKeys = {
   driftState: (prefix: KeyPrefix): string => `${prefix}:drift`,
   /** `calico-gitops heal` asks the leader through this key. */
   healRequest: (prefix: KeyPrefix): string => `${prefix}:heal-request`,
+  /** A planned revision's connectivity impact report (JSON, expiring), behind `/impact/<sha>`. */
+  impactReport: (prefix: KeyPrefix, sha: string): string => `${prefix}:impact:${sha}`,
+  /** Revisions with an impact report, by time (sorted set), to cap how many are kept. */
+  impactCommits: (prefix: KeyPrefix): string => `${prefix}:impact-commits`,
 } as const;
 
 /** BullMQ job ids may not contain `:` nor be all digits. */

@@ -4,7 +4,7 @@
 export const STATUS_STATES = ['pending', 'success', 'failure', 'error'] as const;
 export type StatusState = (typeof STATUS_STATES)[number];
 
-export const STATUS_KINDS = ['validate', 'apply', 'drift'] as const;
+export const STATUS_KINDS = ['validate', 'apply', 'drift', 'impact'] as const;
 export type StatusKind = (typeof STATUS_KINDS)[number];
 
 export interface CommitStatus {

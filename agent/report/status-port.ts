@@ -7,6 +7,8 @@ export interface StatusPostInput {
   readonly kind: StatusKind;
   readonly state: StatusState;
   readonly description: string;
+  /** This status's link (the impact page); else the port's. */
+  readonly targetUrl?: string;
 }
 
 export function statusPortFor(options: { reporter: StatusReporter; cluster: string; targetUrl?: string }): { post(input: StatusPostInput): Promise<void> } {
@@ -17,7 +19,7 @@ export function statusPortFor(options: { reporter: StatusReporter; cluster: stri
         context: statusContext(options.cluster, input.kind),
         state: input.state,
         description: input.description,
-        ...(options.targetUrl ? { targetUrl: options.targetUrl } : {}),
+        ...((input.targetUrl ?? options.targetUrl) ? { targetUrl: input.targetUrl ?? options.targetUrl } : {}),
       }),
   };
 }

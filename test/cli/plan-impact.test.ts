@@ -116,4 +116,26 @@ describe('plan shows the connectivity impact', () => {
       ].join('\n'),
     );
   }, 60_000);
+
+  it('plan --json carries the impact beside the plan: pairs, port sets and the rules, as connectivity --diff --json', async () => {
+    const dir = join(tmp, 'repo-json');
+    await cp(join(POLICIES, 'namespaces'), join(dir, 'namespaces'), { recursive: true });
+    await writeFile(join(dir, 'allow-db.yaml'), ALLOW_DB);
+    const r = await cli(['--dir', dir, '--kubeconfig', kubeconfig, '--json']);
+    expect(r.code).toBe(2);
+    const out = JSON.parse(r.stdout) as {
+      steps: { key: string }[];
+      impact: { opens: number; closes: number; omitted: number; changes: { from: string; to: string; change: string; opened: Record<string, unknown>; openedBy: string; why: { opened: Record<string, { by: string }[]> } }[] };
+    };
+    expect(out.steps.length).toBeGreaterThan(0);
+    expect(out.impact.opens).toBe(2);
+    expect(out.impact.closes).toBe(0);
+    expect(out.impact.omitted).toBe(0);
+    expect(out.impact.changes.map((c) => [c.from, c.to, c.change, c.opened['TCP'], c.opened['UDP'], c.opened['ICMP']])).toEqual([
+      ['test1/busybox-test1-a', 'test2/busybox-test2-a', 'added', '5432', '', false],
+      ['test1/busybox-test1-b', 'test2/busybox-test2-a', 'added', '5432', '', false],
+    ]);
+    expect(out.impact.changes[0]?.openedBy).toBe('GlobalNetworkPolicy/allow-db-out egress[0], GlobalNetworkPolicy/allow-db ingress[0]');
+    expect(out.impact.changes[0]?.why.opened['ingress']?.map((w) => w.by)).toEqual(['GlobalNetworkPolicy/allow-db ingress[0]']);
+  }, 60_000);
 });

@@ -81,4 +81,15 @@ describe('parseConfig', () => {
     const result = parseConfig({ flags: { forge: 'github' }, env: {} });
     expect(!result.ok && result.problems.map((p) => p.message)).toEqual(['--forge needs --forge-token-file']);
   });
+
+  it('takes --public-url as an http(s) base without a trailing slash, and refuses anything else', () => {
+    const ok = parseConfig({ flags: { publicUrl: 'https://calico-gitops.example.com/agent/' }, env: {} });
+    expect(ok.ok && ok.config.publicUrl).toBe('https://calico-gitops.example.com/agent');
+    const none = parseConfig({ flags: {}, env: {} });
+    expect(none.ok && none.config.publicUrl).toBeUndefined();
+    for (const bad of ['calico-gitops.example.com', 'ftp://x.example', 'https://x.example/?a=1']) {
+      const result = parseConfig({ flags: { publicUrl: bad }, env: {} });
+      expect(!result.ok && result.problems[0]?.message).toMatch(/^--public-url must be an http\(s\) URL/);
+    }
+  });
 });

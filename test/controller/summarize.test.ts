@@ -173,3 +173,27 @@ describe('summarize', () => {
     expect(summary.retry).toEqual(expected.retry);
   });
 });
+
+describe('summarize: the impact status', () => {
+  const impact = { ok: true as const, description: 'opens 3, closes 1 connections', intentsViolated: 0, url: 'https://agent.example/impact/a1b2c3' };
+  it('follows the revision statuses, linking to its page', () => {
+    const s = summarize({ kind: 'in-sync', snapshot, plan: plan(), resources: 4, impact });
+    expect(s.statuses.map((x) => x.kind)).toEqual(['validate', 'apply', 'impact']);
+    expect(s.statuses.at(-1)).toEqual({ kind: 'impact', state: 'success', description: 'opens 3, closes 1 connections', targetUrl: 'https://agent.example/impact/a1b2c3' });
+  });
+  it('is posted once for a drifted revision too', () => {
+    const s = summarize({ kind: 'drifted', snapshot, plan: plan({ steps: [step('update')] }), resources: 4, impact });
+    expect(s.statuses.filter((x) => x.kind === 'impact')).toHaveLength(1);
+  });
+  it('fails with the revision when an intent breaks, without a link when there is no public URL', () => {
+    const s = summarize({ kind: 'invalid', snapshot, resources: 4, errors: [issue('.calico-gitops/intents.yaml', 5, 'intent "x" is violated')], impact: { ok: true, description: 'opens 1, closes 0 connections; 1 intent violated', intentsViolated: 1 } });
+    expect(s.statuses.at(-1)).toEqual({ kind: 'impact', state: 'failure', description: 'opens 1, closes 0 connections; 1 intent violated' });
+  });
+  it('says when it could not be computed', () => {
+    const s = summarize({ kind: 'in-sync', snapshot, plan: plan(), resources: 4, impact: { ok: false, message: 'pods is forbidden' } });
+    expect(s.statuses.at(-1)).toEqual({ kind: 'impact', state: 'error', description: 'not computed: pods is forbidden' });
+  });
+  it('is not posted when the cycle did not get as far', () => {
+    expect(summarize({ kind: 'busy', snapshot, resources: 4 }).statuses.map((x) => x.kind)).toEqual(['validate']);
+  });
+});

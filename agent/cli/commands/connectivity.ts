@@ -5,9 +5,9 @@
 import type { Command } from 'commander';
 import pino from 'pino';
 import { analyzeConnectivity, type Analysis } from '../../connectivity/analyze.js';
-import { summarize } from '../../connectivity/connection-set.js';
 import { cidrPeers, listConnections, peerFilter, type PeerFilter } from '../../connectivity/connections.js';
-import { diffConnectivity, type ConnectivityDiff } from '../../connectivity/diff.js';
+import { diffConnectivity } from '../../connectivity/diff.js';
+import { diffJson } from '../../connectivity/impact-report.js';
 import type { PolicyInput } from '../../connectivity/policy-model.js';
 import { renderConnections, renderDiff } from '../../connectivity/render-text.js';
 import type { Workloads } from '../../connectivity/workloads.js';
@@ -185,23 +185,6 @@ function resolveFilters(analysis: Analysis, flags: ConnectivityFlags): { from?: 
     out[side] = r.filter;
   }
   return out;
-}
-
-function diffJson(d: ConnectivityDiff): Record<string, unknown> {
-  return {
-    opens: d.opens,
-    closes: d.closes,
-    changes: d.changes.map((c) => ({
-      from: c.from,
-      to: c.to,
-      change: c.change,
-      before: c.before,
-      after: c.after,
-      opened: summarize(c.opened),
-      closed: summarize(c.closed),
-      why: { opened: c.openedWhy, closed: c.closedWhy },
-    })),
-  };
 }
 
 function describe(err: unknown): string {

@@ -14,6 +14,7 @@ import { createLiveCache } from '../../live/create-live-cache.js';
 import { renderPlan } from '../../plan/render.js';
 import { computeImpact } from '../../app/impact.js';
 import type { ConnectivityDiff } from '../../connectivity/diff.js';
+import { diffJson } from '../../connectivity/impact-report.js';
 import { renderDiff } from '../../connectivity/render-text.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
@@ -70,7 +71,8 @@ export async function runPlan(flags: PlanFlags, io: PlanIo): Promise<number> {
   try {
     const { plan, warnings, impact } = await planFromFlags(flags);
     for (const w of warnings) io.stderr.write(`${formatIssue(w)}\n`);
-    if (flags.json) io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    // The plan's own fields stay at the top; the connectivity diff (`connectivity --diff --json`'s shape) beside them.
+    if (flags.json) io.stdout.write(`${JSON.stringify({ ...plan, impact: impact.ok ? diffJson(impact.diff) : { error: impact.message } }, null, 2)}\n`);
     else {
       // Under the resource diff, above the summary line (which stays last).
       const rendered = renderPlan(plan, { color: Boolean(io.stdout.isTTY) && (io.stdout.hasColors?.() ?? false) }).replace(/\n$/, '');
@@ -150,9 +152,7 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
       }
       const plan = stages.buildPlan({ snapshot: source.snapshot, desired: desired.state, live, approved: false });
       // The impact is extra information: a cluster that refuses to list pods still gets its plan.
-      const impact: ImpactResult = flags.json
-        ? { ok: false, message: 'not with --json' }
-        : await computeImpact({ clients, live, desired: desired.state, calicoVersion: cluster.calicoVersion, instance: config.instance ?? DEFAULT_INSTANCE }).then(
+      const impact: ImpactResult = await computeImpact({ clients, live, desired: desired.state, calicoVersion: cluster.calicoVersion, instance: config.instance ?? DEFAULT_INSTANCE }).then(
             (diff): ImpactResult => ({ ok: true, diff }),
             (err: unknown): ImpactResult => ({ ok: false, message: describe(err) }),
           );

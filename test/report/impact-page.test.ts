@@ -1,0 +1,93 @@
+// The impact page: the report read back from Redis, served at /impact/<sha> as escaped HTML with
+// a policy that lets no script run; an unknown or malformed commit is a 404. The store keeps the
+// newest reports only, each expiring.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpServer } from '../../agent/http/server.js';
+import { redisKeys } from '../../agent/queue/keys.js';
+import { IMPACT_PAGE_HEADERS, escapeHtml, renderImpactPage, renderUnknownImpactPage } from '../../agent/report/impact-page.js';
+import { redisImpactStore, type ImpactStore } from '../../agent/report/impact-store.js';
+import { impactFixture, XSS } from '../support/impact-fixture.js';
+import { connectTestRedis, type TestRedis } from './redis-helper.js';
+
+const SHA = 'a'.repeat(40);
+let t: TestRedis;
+let store: ImpactStore;
+let server: Server;
+let base = '';
+let now = Date.parse('2026-12-02T15:00:00Z');
+
+beforeAll(async () => {
+  t = await connectTestRedis();
+  store = redisImpactStore({ redis: t.redis, prefix: t.prefix, clock: { now: () => new Date(now) }, maxReports: 3 });
+  await store.save(impactFixture(SHA));
+  server = createHttpServer({
+    logger: pino({ level: 'silent' }),
+    html: { headers: IMPACT_PAGE_HEADERS, notFound: renderUnknownImpactPage() },
+    handlers: {
+      readiness: async () => ({}),
+      metrics: async () => ({ contentType: 'text/plain', body: '' }),
+      status: async () => ({}),
+      impactPage: async (sha) => {
+        const report = await store.load(sha);
+        return report ? renderImpactPage(report) : undefined;
+      },
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  await t.cleanup();
+});
+
+describe('the impact page', () => {
+  it('shows every opened and closed connection with the rule that decided it, and the intents', async () => {
+    const res = await fetch(`${base}/impact/${SHA}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    const html = await res.text();
+    expect(html).toContain('<p id="summary">opens 1, closes 1 connections; 1 intent violated</p>');
+    expect(html).toContain('<tr class="opened"><td>opened</td><td>test1/web</td><td>test2/db</td><td>TCP 5432</td>');
+    expect(html).toContain('<tr class="closed"><td>closed</td><td>test1/web</td><td>kube-system/coredns</td><td>TCP 53</td><td>GlobalNetworkPolicy/no-tcp-dns egress[0]</td></tr>');
+    expect(html).toContain('<code>.calico-gitops/intents.yaml:5</code>');
+  });
+
+  it('escapes what the repository wrote: markup in a name is text, never an element', async () => {
+    const html = await (await fetch(`${base}/impact/${SHA}`)).text();
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img');
+    expect(html).toContain(escapeHtml(XSS));
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+
+  it.each([
+    ['an unknown commit', 'b'.repeat(40)],
+    ['a path that is not a commit id', '..%2Fstatus'],
+    ['a key pattern', `${'a'.repeat(8)}*`],
+  ])('answers 404 for %s', async (_name, sha) => {
+    const res = await fetch(`${base}/impact/${sha}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Impact report not found');
+  });
+
+  it('keeps the newest reports only, each expiring', async () => {
+    const shas = ['1', '2', '3', '4'].map((c) => c.repeat(40));
+    for (const sha of shas) {
+      now += 1_000;
+      await store.save(impactFixture(sha));
+    }
+    expect(await store.load(SHA)).toBeUndefined();
+    expect(await store.load(shas[0]!)).toBeUndefined();
+    expect((await store.load(shas[3]!))?.revision).toBe(shas[3]);
+    expect(await t.redis.zcard(redisKeys.impactCommits(t.prefix))).toBe(3);
+    const ttl = await t.redis.ttl(redisKeys.impactReport(t.prefix, shas[3]!));
+    expect(ttl).toBeGreaterThan(29 * 86_400);
+  });
+});
