@@ -103,6 +103,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     if (plan.held) return { kind: 'held', snapshot, plan, ...valid };
 
     stage = 'queue';
+    // The newest revision, also when nothing is to be done for it (in sync, or drifted): workers
+    // skip jobs of any other revision, and a heal toward this one must not be skipped as superseded.
+    await deps.queue.setLatestRevision(snapshot.revision);
     if (plan.steps.length === 0) {
       const job = await deps.queue.jobOf(snapshot.revision);
       return { kind: 'in-sync', snapshot, plan, ...valid, ...(job ? { job } : {}) };
@@ -113,7 +116,6 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
       const job = await deps.queue.jobOf(snapshot.revision);
       return { kind: 'drifted', snapshot, plan, ...valid, ...(job ? { job } : {}) };
     }
-    await deps.queue.setLatestRevision(snapshot.revision);
     const rollbackOf = parseRollbackTrailer(snapshot.message);
     const subject = snapshot.message.split('\n')[0]?.trim();
     const { jobId, created } = await deps.queue.enqueueSync({

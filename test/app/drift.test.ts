@@ -209,6 +209,21 @@ describe('drift with self-heal', () => {
     expect(posted).toEqual(['failure: drift: GlobalNetworkPolicy/allow-dns modified by hand-edit', 'success: no drift']);
   });
 
+  it('after a commit already in sync (no sync job runs for it), a drift is still healed', async () => {
+    const head = await work.head();
+    await eventually('head applied by a sync job', async () => ((await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) === head && !(await statusDrift()) ? true : undefined));
+    const docs = await work.commitAndPush({ files: { 'README.md': 'Network policies of the cluster.\n' }, message: 'docs only' });
+    agent.controller?.trigger();
+    await eventually('in sync', async () => (forge.statuses('github', FORGE_REPO, docs).some((x) => x.context.endsWith('/apply') && x.state === 'success') ? true : undefined));
+    await eventually('applied revision', async () => ((await redis.get(`${queuePrefix(config.cluster)}:applied-revision`)) === docs ? true : undefined));
+    const edited = await adminClient(sim).request({ method: 'PATCH', path: `/apis/crd.projectcalico.org/v1/globalnetworkpolicies/${await storedName('allow-dns')}?fieldManager=hand-edit`, body: { spec: { order: 55 } } });
+    expect(edited.status).toBe(200);
+    // Was: the heal was skipped as superseded (by the last synced commit) again and again.
+    await eventually('healed', async () => ((await order('allow-dns')) === 20 ? true : undefined), { timeoutMs: 15_000, context: () => logLines.slice(-15).map((l) => l.slice(0, 300)).join('\n') });
+    await eventually('drift over', async () => (driftStatuses(docs).at(-1) === 'success: no drift' ? true : undefined));
+    expect(driftStatuses(docs)).toEqual(['failure: drift: GlobalNetworkPolicy/allow-dns modified by hand-edit', 'success: no drift']);
+  });
+
   it('a writer that keeps changing the object: healing stops with a clear status and alert', async () => {
     const name = await storedName('allow-dns');
     // Drift is reported on the applied commit (the previous test applied a newer one).

@@ -141,6 +141,28 @@ describe('summarize', () => {
       },
     ],
     [
+      'a drifted applied revision keeps the apply status its job gave it (drift has its own context) and is not retried',
+      { kind: 'drifted', snapshot, plan: plan({ steps: [step('update')] }), resources: 4, job: { id: 'j', state: 'settled', result: { kind: 'applied', skipped: [], results: [result('create'), result('update')] } } },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources' },
+          { kind: 'apply', state: 'success', description: 'applied 2, deleted 0' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
+      'a drifted revision found in sync without a job of ours says in sync, and keeps its warnings',
+      { kind: 'drifted', snapshot, plan: plan({ steps: [step('delete')] }), resources: 4, warnings: [{ ...issue('policies/a.yaml', 7, 'egress rules have no effect'), severity: 'warning' }] },
+      {
+        statuses: [
+          { kind: 'validate', state: 'success', description: 'valid: 4 resources; 1 warning: policies/a.yaml:7 egress rules have no effect' },
+          { kind: 'apply', state: 'success', description: 'in sync: 4 resources' },
+        ],
+        level: 'info',
+      },
+    ],
+    [
       'a job in flight keeps apply as it is and looks again soon',
       { kind: 'busy', snapshot, resources: 3 },
       { statuses: [{ kind: 'validate', state: 'success', description: 'valid: 3 resources' }], retry: { disposition: 'waiting', afterMs: 1_000 }, level: 'info' },
