@@ -138,6 +138,10 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
           const result = await noteSource(source.latest());
           return { snapshot: result.snapshot, forcePush: result.forcePush };
         },
+        current: () => {
+          const snapshot = source.lastSnapshot;
+          return snapshot ? { snapshot, forcePush: false } : undefined;
+        },
       },
       live: o.live,
       queue: {
@@ -225,7 +229,8 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     },
   });
   // A settled job changes what the commit shows: look again now rather than at the next poll.
-  const unsubscribe = await queue.onSettled(() => controller.trigger());
+  // Only the queue changed: the revision already read is planned again, without a fetch.
+  const unsubscribe = await queue.onSettled(() => controller.trigger({ fetch: false }));
   elector.start();
   return {
     queue,

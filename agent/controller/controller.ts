@@ -26,6 +26,8 @@ export class Controller {
   private timer: unknown;
   private running: Promise<void> | undefined;
   private again = false;
+  /** A coalesced trigger asked for a fetch (a webhook or a poll, not only a settled job). */
+  private againFetch = false;
   private stopped = true;
   /** The held plan last logged: a hold repeats every poll until released, the log says it once. */
   private lastHeld: string | undefined;
@@ -37,19 +39,27 @@ export class Controller {
     this.trigger();
   }
 
-  /** Runs a cycle now (webhook); coalesces with one in flight. */
-  trigger(): void {
+  /**
+   * Runs a cycle now (webhook); coalesces with one in flight. `fetch: false` (a job settled: only
+   * the queue changed) plans the revision already read again instead of asking the remote; a
+   * coalesced trigger that wants a fetch gets one.
+   */
+  trigger(o: { fetch?: boolean } = {}): void {
     if (this.stopped) return;
+    const fetch = o.fetch ?? true;
     if (this.running) {
       this.again = true;
+      this.againFetch ||= fetch;
       return;
     }
     this.clearTimer();
-    this.running = this.runOnce().finally(() => {
+    this.running = this.runOnce(fetch).finally(() => {
       this.running = undefined;
       if (this.again && !this.stopped) {
+        const next = this.againFetch;
         this.again = false;
-        this.trigger();
+        this.againFetch = false;
+        this.trigger({ fetch: next });
       }
     });
   }
@@ -66,8 +76,8 @@ export class Controller {
     while (this.running) await this.running;
   }
 
-  private async runOnce(): Promise<void> {
-    const outcome = await runCycle(this.opts.cycle);
+  private async runOnce(fetch: boolean): Promise<void> {
+    const outcome = await runCycle(this.opts.cycle, { fetch });
     const summary = summarize(outcome);
     const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
     const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : undefined;

@@ -65,19 +65,23 @@ export interface CycleDeps {
   readonly impact?: ImpactPort;
 }
 
-export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
+export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Promise<CycleOutcome> {
   let stage: CycleStage = 'source';
   let snapshot: Snapshot | undefined;
   try {
-    const latest = await deps.source.latest();
+    // Without a fetch (a job settled) the revision read last is planned again, if there is one.
+    const latest = (o.fetch === false ? deps.source.current?.() : undefined) ?? (await deps.source.latest());
     snapshot = latest.snapshot;
     const log = deps.logger.child({ revision: snapshot.revision });
     // History was rewritten: still apply the new head (Git is the source of truth), but say so.
     if (latest.forcePush) log.warn('force-push: the new revision does not descend from the previous one');
+    // Stage marks at debug (their log times split webhook → enqueued in the stages bench).
+    log.debug('cycle: source read');
 
     stage = 'desired';
     const desired = deps.stages.buildDesired(snapshot);
     const resources = desired.state.resources.size;
+    log.debug('cycle: desired built');
     if (desired.errors.length > 0) return { kind: 'invalid', snapshot, errors: desired.errors, resources };
     // A valid revision's warnings travel with every outcome, to its validate status and the log.
     let warnings = desired.warnings;
@@ -86,6 +90,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     if (!(await deps.live.waitForSync(deps.liveSyncTimeoutMs))) {
       throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
     }
+    log.debug('cycle: live synced');
     const checked = snapshot.intents && deps.intents ? await deps.intents.check({ snapshot, desired: desired.state }) : undefined;
     const current = snapshot;
     const assess = async () => (deps.impact ? { impact: await assessImpact(deps.impact, { snapshot: current, desired: desired.state, ...(checked ? { intents: checked } : {}) }) } : {});
@@ -100,6 +105,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleOutcome> {
     stage = 'plan';
     const approved = await deps.isApproved(snapshot.revision);
     const plan = deps.stages.buildPlan({ snapshot, desired: desired.state, live: deps.live, approved });
+    log.debug('cycle: plan built');
     if (plan.held) return { kind: 'held', snapshot, plan, ...valid };
 
     stage = 'queue';

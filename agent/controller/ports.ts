@@ -8,6 +8,8 @@ import type { LiveView, Plan, Snapshot } from '../domain/state.js';
 export interface SourcePort {
   /** Fetches when the remote moved; returns the newest snapshot (the cached one when unchanged). */
   latest(): Promise<{ snapshot: Snapshot; forcePush: boolean }>;
+  /** The snapshot `latest` returned last, without asking the remote; undefined before the first. */
+  current?(): { snapshot: Snapshot; forcePush: boolean } | undefined;
 }
 
 export interface LivePort extends LiveView {

@@ -3,12 +3,14 @@
 // follows a 100-policy repository; each round commits a one-file change, times a bare `git fetch`
 // of it, then posts the signed webhook and waits for the `apply` success status. Stage boundaries
 // come from the agent's own log lines (pino times, ms) and the status poll:
-//   webhook → enqueued   fetch, snapshot, desired, live wait, plan, enqueue (controller)
+//   webhook → enqueued   fetch, snapshot, desired, live wait, plan, enqueue (controller), split by
+//                        the cycle's debug marks (source read, desired built, live synced, plan built)
 //   enqueued → pickup    a worker takes the job ("applying plan")
 //   pickup → pod started ConfigMap and pod created ("executor pod started")
 //   pod run              the calicoctl pod in the simulator ("executor pod finished")
 //   pod → verified       logs read, pod and ConfigMap removed, audit, live view shows the change
-//   verified → status    the `apply` status posted and seen
+//   verified → status    the `apply` status posted and seen: the settled job triggers a cycle
+//                        (source read again, plan: in sync) and that cycle posts it
 // desired and plan alone are timed in-process on the same files, so the controller share splits
 // into fetch+snapshot and the rest. API writes are counted by the simulator (pass-through fault
 // rules that fire on every write and are read back from /_sim/faults).
@@ -116,7 +118,15 @@ export async function run(): Promise<Record<string, unknown>> {
     http: true,
     lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
   });
-  const stages: Record<string, number[]> = { webhookToEnqueued: [], enqueuedToPickup: [], pickupToPodStarted: [], podRun: [], podToVerified: [], verifiedToStatus: [], pushToApplied: [], pushToAppliedWithoutPod: [] };
+  const stages: Record<string, number[]> = {
+    webhookToSourceRead: [],
+    sourceReadToDesired: [],
+    desiredToLiveSynced: [],
+    liveSyncedToPlanned: [],
+    plannedToEnqueued: [],
+    verifiedToSettleCycleSourceRead: [],
+    settleCycleSourceReadToStatus: [],
+    webhookToEnqueued: [], enqueuedToPickup: [], pickupToPodStarted: [], podRun: [], podToVerified: [], verifiedToStatus: [], pushToApplied: [], pushToAppliedWithoutPod: [] };
   const fetchAlone: number[] = [];
   const writes: Record<string, number>[] = [];
   try {
@@ -141,13 +151,27 @@ export async function run(): Promise<Record<string, unknown>> {
       const after = await readCounters();
       writes.push(Object.fromEntries(Object.keys(COUNTERS).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)])));
       const mine = lines.slice(from);
-      const at = (msg: string) => mine.find((l) => l.msg?.startsWith(msg) === true && (l.revision === undefined || l.revision === sha))?.time;
+      const at = (msg: string, after = 0) => mine.find((l) => l.msg?.startsWith(msg) === true && (l.revision === undefined || l.revision === sha) && l.time >= after)?.time;
       const enq = at('sync job enqueued');
       const pick = at('applying plan');
       const podStart = at('executor pod started');
       const podEnd = at('executor pod finished');
       const verified = at('plan applied and verified');
       if (!enq || !pick || !podStart || !podEnd || !verified) throw new Error(`missing stage log lines: ${JSON.stringify({ enq, pick, podStart, podEnd, verified })}`);
+      // The controller cycle's own marks (debug lines of agent/controller/cycle.ts).
+      const read = at('cycle: source read') ?? enq;
+      const built = at('cycle: desired built') ?? read;
+      const synced = at('cycle: live synced') ?? built;
+      const planned = at('cycle: plan built') ?? synced;
+      stages['webhookToSourceRead']?.push(read - t0);
+      stages['sourceReadToDesired']?.push(built - read);
+      stages['desiredToLiveSynced']?.push(synced - built);
+      stages['liveSyncedToPlanned']?.push(planned - synced);
+      stages['plannedToEnqueued']?.push(enq - planned);
+      // The apply status is posted by the cycle the settled job triggers: its source read, then the rest.
+      const settleRead = at('cycle: source read', verified) ?? verified;
+      stages['verifiedToSettleCycleSourceRead']?.push(settleRead - verified);
+      stages['settleCycleSourceReadToStatus']?.push(tEnd - settleRead);
       stages['webhookToEnqueued']?.push(enq - t0);
       stages['enqueuedToPickup']?.push(pick - enq);
       stages['pickupToPodStarted']?.push(podStart - pick);

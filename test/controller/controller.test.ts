@@ -44,6 +44,7 @@ function setup(o: { failSource?: () => boolean; jobs?: 'queued' | 'settled' } = 
       if (o.failSource?.()) throw new SourceError('host unreachable', { code: 'unreachable' });
       return { snapshot, forcePush: false };
     },
+    current: () => (calls > 0 ? { snapshot, forcePush: false } : undefined),
   };
   const live: LivePort = { isSynced: () => true, get: () => undefined, list: (): LiveResource[] => [], waitForSync: async () => true };
   const enqueued: string[] = [];
@@ -133,6 +134,28 @@ describe('Controller', () => {
     await t.controller.idle();
     expect(t.calls()).toBe(2);
     expect(t.timers.pending).toHaveLength(1);
+    await t.controller.stop();
+  });
+
+  it('plans the revision already read again when only the queue changed, and fetches when a webhook joins in', async () => {
+    const t = setup({ jobs: 'settled' });
+    t.controller.start();
+    await t.controller.idle();
+    expect(t.calls()).toBe(1);
+    // A job settled: the statuses are brought up to date without asking the remote.
+    t.controller.trigger({ fetch: false });
+    await t.controller.idle();
+    expect(t.calls()).toBe(1);
+    expect(t.posted.filter((p) => p.startsWith('validate'))).toHaveLength(2);
+    // A webhook coalesced with a settled job still fetches.
+    t.hold();
+    t.controller.trigger();
+    await new Promise((r) => setImmediate(r));
+    t.controller.trigger({ fetch: false });
+    t.controller.trigger();
+    t.release();
+    await t.controller.idle();
+    expect(t.calls()).toBe(3);
     await t.controller.stop();
   });
 
