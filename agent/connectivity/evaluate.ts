@@ -61,6 +61,7 @@ export class Evaluator {
   private readonly staticSets = new Map<string, ConnectionSet>();
   private readonly namedSets = new Map<string, ConnectionSet>();
   private readonly tierCache = new Map<string, readonly { tier: CompiledTier; policies: readonly CompiledPolicy[] }[]>();
+  private readonly candidates = new Map<CompiledTier, { readonly global: readonly CompiledPolicy[]; readonly byNamespace: Map<string, CompiledPolicy[]>; readonly rank: Map<CompiledPolicy, number> }>();
 
   constructor(
     private readonly tiers: readonly CompiledTier[],
@@ -80,12 +81,42 @@ export class Evaluator {
     const subject = e.subject;
     if (subject) {
       for (const tier of this.tiers) {
-        const policies = tier.policies.filter((p) => p[dir] !== undefined && stageTakes(stage, p, e) && matchesScoped(p.applies, subject));
+        const policies = this.candidatesFor(tier, subject.namespace).filter((p) => p[dir] !== undefined && stageTakes(stage, p, e) && matchesScoped(p.applies, subject));
         if (policies.length > 0) out.push({ tier, policies });
       }
     }
     this.tierCache.set(key, out);
     return out;
+  }
+
+  /**
+   * The tier's policies that can select an endpoint of `namespace`, in order: a namespaced policy
+   * without a namespaceSelector selects only its own namespace, so most of thousands of
+   * NetworkPolicies are never tried against an endpoint (the cost follows its namespace's).
+   */
+  private candidatesFor(tier: CompiledTier, namespace: string | undefined): readonly CompiledPolicy[] {
+    let c = this.candidates.get(tier);
+    if (!c) {
+      const global: CompiledPolicy[] = [];
+      const byNamespace = new Map<string, CompiledPolicy[]>();
+      for (const p of tier.policies) {
+        const ns = p.applies.namespaceSelector ? undefined : p.applies.namespace;
+        if (ns === undefined) global.push(p);
+        else {
+          const list = byNamespace.get(ns);
+          if (list) list.push(p);
+          else byNamespace.set(ns, [p]);
+        }
+      }
+      c = { global, byNamespace, rank: new Map(tier.policies.map((p, i) => [p, i])) };
+      this.candidates.set(tier, c);
+    }
+    const own = namespace === undefined ? undefined : c.byNamespace.get(namespace);
+    if (!own) return c.global;
+    if (c.global.length === 0) return own;
+    // Both lists keep the tier's order; merge them back into it.
+    const rank = c.rank;
+    return [...c.global, ...own].sort((a, b) => rank.get(a)! - rank.get(b)!);
   }
 
   /**
