@@ -7,6 +7,8 @@ export interface WatchRerunOptions {
   /** One run of the command (its output is its own business); errors go to onError. */
   readonly run: (changed: readonly string[]) => Promise<unknown>;
   readonly onError?: (err: unknown) => void;
+  /** Changes that arrived during a run: they are run once it ends (one run for all of them). */
+  readonly onDeferred?: (changed: readonly string[]) => void;
   readonly debounceMs?: number;
   /** Stops watching when aborted (SIGINT in the CLI). */
   readonly signal?: AbortSignal;
@@ -26,6 +28,7 @@ export async function watchAndRerun(options: WatchRerunOptions): Promise<void> {
   const schedule = (changed: readonly string[]): void => {
     if (running) {
       again = [...new Set([...(again ?? []), ...changed])].sort();
+      options.onDeferred?.(changed);
       return;
     }
     running = (async () => {

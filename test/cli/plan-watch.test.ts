@@ -20,13 +20,7 @@ afterAll(async () => {
   await cleanupGitFixtures();
 });
 
-const until = async (check: () => boolean, timeoutMs = 20_000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = (check: () => boolean, timeoutMs = 20_000): Promise<void> => expect.poll(check, { timeout: timeoutMs }).toBe(true);
 
 describe('plan --watch', () => {
   it('plans again after a file changes and stops on the signal', async () => {

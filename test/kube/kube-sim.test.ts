@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeSim, type KubeSim } from '../kube-sim/server.js';
 import { createKubeClients, type KubeClients } from '../../agent/kube/client.js';
 import { detectCluster } from '../../agent/kube/detect.js';
-import { kubeLeaseStore } from '../../agent/kube/lease-store.js';
+import { kubeLeaseStore, type LeaseStore } from '../../agent/kube/lease-store.js';
 import { LeaderElector, abortableSleep } from '../../agent/kube/leader-election.js';
 import { KubeError } from '../../agent/domain/errors.js';
 import { systemClock } from '../../agent/domain/runtime.js';
@@ -68,9 +68,15 @@ describe('kube adapters against the simulator', () => {
   it('elects exactly one of two candidates and hands over when the leader stops', async () => {
     const lease = { namespace: 'calico-gitops', name: 'calico-gitops-leader' };
     const events: string[] = [];
+    const reads = new Map<string, number>();
+    // Counts each candidate's reads of the Lease: a read is an attempt to acquire or renew it.
+    const counted = (identity: string): LeaseStore => {
+      const store = kubeLeaseStore(clients, lease);
+      return { ...store, read: () => (reads.set(identity, (reads.get(identity) ?? 0) + 1), store.read()) };
+    };
     const make = (identity: string) =>
       new LeaderElector({
-        store: kubeLeaseStore(clients, lease),
+        store: counted(identity),
         identity,
         leaseDurationMs: 3000,
         renewDeadlineMs: 2000,
@@ -86,7 +92,8 @@ describe('kube adapters against the simulator', () => {
     a.start();
     await waitFor(() => a.isLeader());
     b.start();
-    await new Promise((r) => setTimeout(r, 400));
+    // b has looked at the Lease several times while a holds it, and not taken it.
+    await waitFor(() => (reads.get('pod-b') ?? 0) >= 3);
     expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
     // Stopping releases the lease, so b need not wait for it to expire.
     await a.stop();
@@ -96,10 +103,6 @@ describe('kube adapters against the simulator', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  return expect.poll(cond, { timeout: timeoutMs }).toBe(true);
 }

@@ -17,13 +17,7 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 const identity: Normalizer = { normalize: (_k, m) => m, hash: (m) => contentHash({ spec: m.spec, labels: m.metadata.labels ?? {} }) };
 const sources = liveSourcesFor({ calicoVersion: parseCalicoVersion('v3.31.2')!, apiMode: 'crd' });
 
-const until = async (cond: () => boolean, what: string): Promise<void> => {
-  for (let i = 0; i < 400; i += 1) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const until = (cond: () => boolean, what: string): Promise<void> => expect.poll(cond, { message: `waiting for ${what}`, timeout: 10_000, interval: 5 }).toBe(true);
 
 const caches: LiveCache[] = [];
 afterEach(async () => {
@@ -135,15 +129,13 @@ describe('LiveCache', () => {
     t.notServed.add('stagednetworkpolicies');
     const delays: number[] = [];
     const cache = makeCache(t, delays);
-    const flaps: boolean[] = [];
     cache.start();
     expect(await cache.waitForSync(60_000)).toBe(true);
-    for (let i = 0; i < 20; i += 1) {
-      flaps.push(cache.isSynced());
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    // Every served collection is being watched: the cache has settled.
+    await until(() => t.openWatches() === sources.length - 1, 'watches');
     // It stays synced: no watch (and no failing restart loop) on a collection that does not exist.
-    expect(flaps.every(Boolean)).toBe(true);
+    expect(cache.isSynced()).toBe(true);
+    expect(t.watches).toBe(sources.length - 1);
     expect(delays).toEqual([]);
   });
 

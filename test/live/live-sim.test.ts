@@ -167,10 +167,6 @@ describe('live cache against the simulator', () => {
   });
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return expect.poll(cond, { timeout: timeoutMs }).toBe(true);
 }

@@ -1,6 +1,7 @@
 // Writes objects into the simulator the way a real cluster gets them: through a calicoctl pod or
 // a kubectl pod (the simulator's emulated images), under a ServiceAccount bound to cluster-admin.
 import yaml from 'js-yaml';
+import { expect } from 'vitest';
 import type { KubeSim } from '../kube-sim/index.js';
 import type { Manifest } from '../../agent/domain/resource.js';
 
@@ -87,16 +88,19 @@ export async function runToolPod(
       volumes: [{ name: 'manifests', configMap: { name } }],
     },
   });
-  for (let i = 0; i < 600; i += 1) {
-    const pod = (await adminRequest(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}`)) as { status?: { phase?: string } };
-    const phase = pod.status?.phase ?? 'Pending';
-    if (phase === 'Succeeded' || phase === 'Failed') {
-      const logs = (await call(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}/log?container=tool`)).text;
-      return { phase, logs };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`pod ${name} did not finish`);
+  let phase = 'Pending';
+  await expect
+    .poll(
+      async () => {
+        const pod = (await adminRequest(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}`)) as { status?: { phase?: string } };
+        phase = pod.status?.phase ?? 'Pending';
+        return phase === 'Succeeded' || phase === 'Failed';
+      },
+      { message: `pod ${name} did not finish`, timeout: 60_000, interval: 50 },
+    )
+    .toBe(true);
+  const logs = (await call(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}/log?container=tool`)).text;
+  return { phase, logs };
 }
 
 /** Applies and insists on success. */

@@ -117,7 +117,10 @@ describe('Redis unavailable', () => {
         throw new Error('no job can reach this worker');
       },
     });
-    await new Promise((r) => setTimeout(r, 1_000));
+    // A second failed connection attempt (each is an 'error' from BullMQ) proves it keeps reconnecting.
+    let attempts = 0;
+    worker.worker.on('error', () => (attempts += 1));
+    await expect.poll(() => attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
     const errors = logger.lines.filter((l) => l.level === 'error');
     expect(errors.length).toBeGreaterThanOrEqual(1);
     expect(errors.length).toBeLessThanOrEqual(2);

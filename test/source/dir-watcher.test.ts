@@ -57,8 +57,16 @@ describe('watchDir', () => {
     const w = watchDir({ dir, onChange: c.onChange, debounceMs: 50 });
     await w.ready;
     await w.close();
+    // A second watcher still open on the same directory is the signal: once it has reported the
+    // change (same debounce), the closed one would have too.
+    const open = collector();
+    const witness = watchDir({ dir, onChange: open.onChange, debounceMs: 50 });
+    await witness.ready;
+    const seen = open.next();
     await writeFile(join(dir, 'a.yaml'), 'a: 1\n');
-    await new Promise((r) => setTimeout(r, 300));
+    await seen;
+    await witness.close();
+    expect(open.calls).toEqual([['a.yaml']]);
     expect(c.calls).toEqual([]);
   });
 });

@@ -6,13 +6,7 @@ import { cleanupGitFixtures, makeTempDir } from '../support/git-fixtures.js';
 
 afterAll(cleanupGitFixtures);
 
-const until = async (check: () => boolean, timeoutMs = 5000): Promise<void> => {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const until = (check: () => boolean, timeoutMs = 5000): Promise<void> => expect.poll(check, { timeout: timeoutMs }).toBe(true);
 
 describe('watchAndRerun', () => {
   it('runs once at start, again per burst, never overlapping', async () => {
@@ -22,10 +16,12 @@ describe('watchAndRerun', () => {
     let active = 0;
     let maxActive = 0;
     let release: () => void = () => undefined;
+    const deferred: string[] = [];
     const done = watchAndRerun({
       dir,
       debounceMs: 50,
       signal: ac.signal,
+      onDeferred: (changed) => deferred.push(...changed),
       run: async (changed) => {
         active++;
         maxActive = Math.max(maxActive, active);
@@ -37,11 +33,12 @@ describe('watchAndRerun', () => {
     await until(() => runs.length === 1);
     await writeFile(join(dir, 'a.yaml'), 'a: 1\n');
     await until(() => runs.length === 2);
-    // Two more bursts while run 2 is blocked: they collapse into one run.
+    // Two more bursts while run 2 is blocked: they collapse into one run. Each write waits until
+    // the watcher has reported it, so both are pending before run 2 ends.
     await writeFile(join(dir, 'b.yaml'), 'b: 1\n');
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => deferred.includes('b.yaml'));
     await writeFile(join(dir, 'c.yaml'), 'c: 1\n');
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => deferred.includes('c.yaml'));
     release();
     await until(() => runs.length === 3);
     ac.abort();
