@@ -8,7 +8,11 @@ export interface FaultRule {
   pathPrefix: string;
   /** Answer with this status and its proper Status body (409 on a named object: the real conflict message). */
   status?: number;
-  /** Share of matching requests affected, 0..1 (default 1). */
+  /**
+   * Share of matching requests affected, 0..1 (default 1), as a fixed pattern that starts with the
+   * first match: 0.4 fails matches 1, 4, 6, 9, … (two in five). Not random, so a test that sets a
+   * rate always injects at least one fault and fires the same ones on every run.
+   */
   rate?: number;
   /** Delay before handling (or before failing). */
   latencyMs?: number;
@@ -19,12 +23,11 @@ export interface FaultRule {
 }
 
 export class Faults {
-  private rules: { rule: FaultRule; left: number }[] = [];
-
-  constructor(private readonly random: () => number = Math.random) {}
+  /** `seen`: matching requests so far, for the rate's pattern. */
+  private rules: { rule: FaultRule; left: number; seen: number }[] = [];
 
   set(rules: readonly FaultRule[]): void {
-    this.rules = rules.map((rule) => ({ rule: { ...rule }, left: rule.times ?? Number.POSITIVE_INFINITY }));
+    this.rules = rules.map((rule) => ({ rule: { ...rule }, left: rule.times ?? Number.POSITIVE_INFINITY, seen: 0 }));
   }
 
   clear(): void {
@@ -43,7 +46,7 @@ export class Faults {
       if (rule.method && rule.method.toUpperCase() !== method.toUpperCase()) continue;
       if (!path.startsWith(rule.pathPrefix)) continue;
       if (rule.dropWatch && !o.watch && rule.status === undefined && rule.latencyMs === undefined) continue;
-      if (rule.rate !== undefined && this.random() >= rule.rate) continue;
+      if (rule.rate !== undefined && !firesAt(r.seen++, rule.rate)) continue;
       r.left -= 1;
       return rule;
     }
@@ -54,4 +57,12 @@ export class Faults {
   dropsWatch(path: string): boolean {
     return this.rules.some((r) => r.left > 0 && r.rule.dropWatch === true && path.startsWith(r.rule.pathPrefix));
   }
+}
+
+/** Whether the n-th match (from 0) fires at this rate: the running count of fires steps up on it. */
+function firesAt(n: number, rate: number): boolean {
+  const r = Math.min(1, Math.max(0, rate));
+  // Offset 1 - r makes the first match fire; rounding keeps 0.4 × 5 from landing just under 2.
+  const fires = (k: number) => Math.floor(Math.round((k * r + 1 - r) * 1e9) / 1e9);
+  return fires(n + 1) > fires(n);
 }
