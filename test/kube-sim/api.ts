@@ -83,25 +83,22 @@ export class KubeApi {
 
   list(t: ResourceType, ns: string, q: ListQuery): Json {
     const match = this.matcher(t, q);
-    let items = this.d.store.list(this.key(t), t.namespaced && ns ? ns : undefined).filter(match);
     const rv = String(this.d.store.resourceVersion);
-    let cont: string | undefined;
-    let remaining: number | undefined;
+    let after: string | undefined;
     if (q.continueToken) {
       const tok = decodeContinue(q.continueToken);
       if (tok.rv < this.d.store.compactedRevision) {
         throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
       }
-      items = items.filter((o) => itemKey(o) > tok.start);
+      after = tok.start;
     }
     // resourceVersion=0 is served from the watch cache, which ignores limit
     const limit = q.resourceVersion === '0' ? 0 : (q.limit ?? 0);
-    if (limit > 0 && items.length > limit) {
-      const page = items.slice(0, limit);
-      remaining = items.length - limit;
-      const last = page[page.length - 1];
+    const { items, remaining } = this.d.store.page(this.key(t), { ...(t.namespaced && ns ? { namespace: ns } : {}), ...(after === undefined ? {} : { after }), limit, keep: (o) => match(o as Json) });
+    let cont: string | undefined;
+    if (remaining > 0) {
+      const last = items[items.length - 1];
       cont = encodeContinue(Number(rv), last ? itemKey(last) : '');
-      items = page;
     }
     return {
       apiVersion: apiVersionOf(t),
