@@ -74,7 +74,7 @@ export interface ImpactReport {
 }
 
 /** Changes kept in a stored report: the page of a huge diff stays a page, Redis stays small. */
-export const MAX_REPORT_CHANGES = 2_000;
+export const MAX_REPORT_CHANGES = 500;
 
 export function impactReport(o: {
   revision: string;

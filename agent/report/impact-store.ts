@@ -15,14 +15,14 @@ export interface RedisImpactStoreOptions {
   readonly redis: Redis | Cluster;
   readonly prefix: KeyPrefix;
   readonly clock: Clock;
-  /** Reports kept (default 200); the oldest are dropped. */
+  /** Reports kept (default 100); the oldest are dropped. At most ~0.5 MB each (500 pairs), so ~50 MB in all at worst. */
   readonly maxReports?: number;
   /** How long a report lives (default 30 days). */
   readonly ttlSeconds?: number;
 }
 
 export function redisImpactStore(o: RedisImpactStoreOptions): ImpactStore {
-  const max = o.maxReports ?? 200;
+  const max = o.maxReports ?? 100;
   const ttl = o.ttlSeconds ?? 30 * 86_400;
   const commits = redisKeys.impactCommits(o.prefix);
   return {
