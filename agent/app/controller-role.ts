@@ -103,6 +103,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
   // The desired state of the revision being planned is kept with it, so drift can be measured
   // against it once it is applied (also by a later leader).
   const stages = stagesFor(options.planning);
+  const paused = async (): Promise<boolean> => (await o.redis.exists(redisKeys.syncPaused(o.prefix))) === 1;
   let planned: { revision: string; state: DesiredState } | undefined;
   const saveDesired = async (revision: string, skipped: readonly { key: ResourceKey }[]): Promise<void> => {
     if (!o.drift || planned?.revision !== revision) return;
@@ -125,6 +126,11 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
         queue: queue.queue,
         latestRevision: () => queue.latestRevision(),
         heal: async ({ plan, revision, drift: entries, detectedAt }) => {
+          // Paused for an uninstall: a heal would re-create what it deletes.
+          if (await paused()) {
+            logger.info({ resources: entries.length }, 'sync paused by calico-gitops uninstall: drift not healed');
+            return;
+          }
           await queue.enqueueHeal({ plan, revision, detectedAt, drift: entries.map((e) => ({ key: e.key, ...(e.manager ? { fieldManager: e.manager } : {}), ...(e.liveHash ? { beforeHash: e.liveHash } : {}) })) });
         },
         ...(o.drift.metrics ? { metrics: o.drift.metrics } : {}),
@@ -170,6 +176,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       },
       logger: logger.child({ component: 'controller' }),
       liveSyncTimeoutMs: 30_000,
+      paused,
       isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
       intents: clusterIntentsCheck({ clients: o.clients, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
       impact: clusterImpact({

@@ -9,6 +9,7 @@ import { registerConnectivity } from './commands/connectivity.js';
 import { registerDrift } from './commands/drift.js';
 import { registerHistory } from './commands/history.js';
 import { registerRollback } from './commands/rollback.js';
+import { registerUninstall } from './commands/uninstall.js';
 
 export function buildProgram(): Command {
   const program = new Command('calico-gitops')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDrift(program);
   registerHistory(program);
   registerRollback(program);
+  registerUninstall(program);
   return program;
 }
 

@@ -80,7 +80,8 @@ export class Controller {
     const outcome = await runCycle(this.opts.cycle, { fetch });
     const summary = summarize(outcome);
     const log = this.opts.logger.child(summary.revision ? { revision: summary.revision } : {});
-    const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : undefined;
+    // A held plan or a pause is said once, not at every poll.
+    const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : outcome.kind === 'paused' ? summary.message : undefined;
     log[heldKey !== undefined && heldKey === this.lastHeld ? 'debug' : summary.level]({ outcome: outcome.kind }, summary.message);
     this.lastHeld = heldKey;
     if (summary.revision) {

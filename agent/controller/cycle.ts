@@ -40,6 +40,8 @@ export type CycleOutcome = (
       readonly warnings?: readonly Issue[];
       readonly job?: JobState;
     }
+  /** Sync is paused (`calico-gitops uninstall`): nothing fetched, planned or enqueued. */
+  | { readonly kind: 'paused' }
   | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number; readonly warnings?: readonly Issue[] }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError }
 ) & {
@@ -63,12 +65,16 @@ export interface CycleDeps {
   readonly intents?: IntentsPort;
   /** The connectivity impact of the revision; absent: not computed. */
   readonly impact?: ImpactPort;
+  /** True while sync is paused (`calico-gitops uninstall`): the cycle then does nothing at all. */
+  readonly paused?: () => Promise<boolean>;
 }
 
 export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Promise<CycleOutcome> {
   let stage: CycleStage = 'source';
   let snapshot: Snapshot | undefined;
   try {
+    // First of all: an uninstall deleting what we own must not see it re-created by this cycle.
+    if (deps.paused && (await deps.paused())) return { kind: 'paused' };
     // Without a fetch (a job settled) the revision read last is planned again, if there is one.
     const latest = (o.fetch === false ? deps.source.current?.() : undefined) ?? (await deps.source.latest());
     snapshot = latest.snapshot;

@@ -89,6 +89,8 @@ function summarizeOutcome(outcome: CycleOutcome): Summary {
         ...(stalled ? {} : { retry: { disposition: 'waiting' as const } }),
       };
     }
+    case 'paused':
+      return { statuses: [], level: 'info', message: 'sync paused by calico-gitops uninstall: nothing planned, nothing healed' };
     case 'busy':
       return {
         revision: outcome.snapshot.revision,

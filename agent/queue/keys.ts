@@ -40,6 +40,8 @@ export const redisKeys = {
   desired: (prefix: KeyPrefix, revision: string): string => `${prefix}:desired:${revision}`,
   /** The leader's current drift (for `/status`, `calico-gitops status` and `drift`). */
   driftState: (prefix: KeyPrefix): string => `${prefix}:drift`,
+  /** Set by `calico-gitops uninstall`: the leader plans nothing and heals nothing while it exists. */
+  syncPaused: (prefix: KeyPrefix): string => `${prefix}:sync-paused`,
   /** `calico-gitops heal` asks the leader through this key. */
   healRequest: (prefix: KeyPrefix): string => `${prefix}:heal-request`,
   /** A planned revision's connectivity impact report (JSON, expiring), behind `/impact/<sha>`. */

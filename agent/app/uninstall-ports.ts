@@ -1,0 +1,111 @@
+// Wiring of `calico-gitops uninstall`: the real adapters behind agent/uninstall's ports (the live
+// cache, the calicoctl executor, the queue, the Kubernetes API for the agent's own objects, Redis).
+import { KubernetesObjectApi } from '@kubernetes/client-node';
+import { Queue } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../domain/runtime.js';
+import { systemClock } from '../domain/runtime.js';
+import { CalicoctlExecutor } from '../executor/calicoctl-executor.js';
+import { calicoctlImageFor } from '../executor/images.js';
+import { kubeOpsFor } from '../executor/kube-ops.js';
+import { liveVerifier } from '../executor/verify.js';
+import { createKubeClients } from '../kube/client.js';
+import { detectCluster } from '../kube/detect.js';
+import { toKubeError } from '../kube/errors.js';
+import { createLiveCache } from '../live/create-live-cache.js';
+import { bullmqConnection } from '../queue/connection.js';
+import { QUEUE_NAME, queuePrefix, redisKeys } from '../queue/keys.js';
+import { agentObjects, type AgentObjectRef } from '../uninstall/agent-objects.js';
+import type { UninstallPorts } from '../uninstall/run-uninstall.js';
+
+export interface UninstallWiring {
+  readonly ports: UninstallPorts;
+  close(): Promise<void>;
+}
+
+export async function uninstallPorts(input: { readonly config: Config; readonly redis: Redis | Cluster; readonly logger: Logger; say(line: string): void }): Promise<UninstallWiring> {
+  const { config, redis, logger } = input;
+  const prefix = queuePrefix(config.cluster);
+  const clients = createKubeClients({ ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
+  const cluster = await detectCluster(clients, config.calicoVersion ? { calicoVersionOverride: config.calicoVersion } : {});
+  const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }) });
+  live.start();
+  const executor = new CalicoctlExecutor({
+    kube: kubeOpsFor(clients.config),
+    namespace: config.namespace,
+    serviceAccount: config.executorServiceAccount,
+    calicoctlImage: calicoctlImageFor({ version: cluster.calicoVersion, override: config.calicoctlImage }),
+    podTimeoutMs: config.podTimeout,
+    logger: logger.child({ component: 'executor' }),
+  });
+  const objects = KubernetesObjectApi.makeApiClient(clients.config);
+  const spec = (ref: AgentObjectRef) => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
+  const bull = bullmqConnection(config.redis, 'producer');
+  const queue = new Queue(QUEUE_NAME, { connection: bull.connection, prefix });
+  queue.on('error', () => undefined);
+  // A job may run for at most its pod deadline and the live check after it.
+  const quietWithinMs = config.podTimeout + config.verifyTimeout + 10_000;
+
+  const ports: UninstallPorts = {
+    live,
+    pause: async () => void (await redis.set(redisKeys.syncPaused(prefix), new Date().toISOString())),
+    quiesce: async () => {
+      await queue.drain(true);
+      const deadline = Date.now() + quietWithinMs;
+      for (;;) {
+        const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) return;
+        if (Date.now() > deadline) throw new Error(`a job was still running after ${Math.round(quietWithinMs / 1000)}s; run again`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    executor,
+    verifier: liveVerifier(live),
+    existingAgentObjects: async () => {
+      const out: AgentObjectRef[] = [];
+      for (const ref of agentObjects({ namespace: config.namespace, cluster: config.cluster })) {
+        try {
+          await objects.read(spec(ref));
+          out.push(ref);
+        } catch (err) {
+          const e = toKubeError(err, { action: `read ${ref.kind} ${ref.name}` });
+          if (e.status !== 404) throw e;
+        }
+      }
+      return out;
+    },
+    removeAgentObject: async (ref) => {
+      try {
+        await objects.delete(spec(ref), undefined, undefined, undefined, undefined, 'Background');
+      } catch (err) {
+        const e = toKubeError(err, { action: `delete ${ref.kind} ${ref.name}` });
+        if (e.status !== 404) throw e;
+      }
+    },
+    sweepExecutorObjects: () => executor.sweep({ now: systemClock.now(), olderThanMs: 0 }),
+    clearRedis: async () => {
+      const nodes: (Redis | Cluster)[] = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
+      let removed = 0;
+      for (const node of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+          cursor = next;
+          // One slot per cluster (the hash tag): a multi-key DEL is fine on Redis Cluster too.
+          if (keys.length > 0) removed += await redis.del(...keys);
+        } while (cursor !== '0');
+      }
+      return removed;
+    },
+    say: input.say,
+  };
+  return {
+    ports,
+    close: async () => {
+      await live.stop();
+      await queue.close().catch(() => undefined);
+      bull.release();
+    },
+  };
+}
