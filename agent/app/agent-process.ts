@@ -15,7 +15,7 @@ import { parseListen } from '../config/listen.js';
 import { ConfigError } from '../domain/errors.js';
 import type { KubeClients } from '../kube/client.js';
 import { createKubeClients } from '../kube/client.js';
-import { detectCluster } from '../kube/detect.js';
+import { detectCluster, servesCalicoV3 } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
 import { createRedisClient, redisLocation } from '../queue/connection.js';
 import { redisErrorLogger } from '../queue/redis-error-log.js';
@@ -82,6 +82,13 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   } catch (err) {
     await closeServer(http?.server);
     throw err;
+  }
+  if (config.executor === 'api' && !servesCalicoV3(cluster.apiMode)) {
+    await closeServer(http?.server);
+    throw new ConfigError(
+      `--executor api needs projectcalico.org/v3, which this cluster does not serve (Calico ${formatCalicoVersion(cluster.calicoVersion)} on crd.projectcalico.org only): install the Calico API server, or use --executor calicoctl`,
+      { code: 'executor' },
+    );
   }
   logger.info(
     { calicoVersion: formatCalicoVersion(cluster.calicoVersion), apiMode: cluster.apiMode, server: clients.server, config: redactedConfig(config) },

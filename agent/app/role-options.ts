@@ -1,7 +1,7 @@
 // The configuration cut once into what each role and adapter takes, so none of them sees (or
 // depends on) the whole Config.
 import type { Config } from '../config/config.js';
-import type { AlertFormat } from '../config/options.js';
+import type { AlertFormat, ExecutorKind } from '../config/options.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { PlanningOptions } from '../controller/stages.js';
 import type { RedisConnection } from '../queue/connection.js';
@@ -27,6 +27,8 @@ export interface ControllerOptions {
 }
 
 export interface ExecutorOptions {
+  /** calicoctl pods, or straight through projectcalico.org/v3 (checked against the cluster at start). */
+  readonly kind: ExecutorKind;
   readonly namespace: string;
   readonly serviceAccount: string;
   /** Image override; otherwise chosen by the cluster's Calico version. */
@@ -72,6 +74,7 @@ export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleO
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     },
     executor: {
+      kind: config.executor,
       namespace: config.namespace,
       serviceAccount: config.executorServiceAccount,
       ...(config.calicoctlImage ? { image: config.calicoctlImage } : {}),

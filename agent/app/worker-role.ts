@@ -1,9 +1,12 @@
 // The worker's role: take jobs from the cluster's queue and run each through the apply pipeline
-// (agent/apply) with the calicoctl executor, the live verifier and the audit stream.
+// (agent/apply) with the chosen executor (calicoctl pods, or the API as the executor account), the
+// live verifier and the audit stream.
 import type { Cluster, Redis } from 'ioredis';
 import { runApply } from '../apply/pipeline.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { Clock, Logger } from '../domain/runtime.js';
+import { ApiExecutor } from '../executor/api-executor.js';
+import { apiObjectsFor, impersonating } from '../executor/api-objects.js';
 import { CalicoctlExecutor } from '../executor/calicoctl-executor.js';
 import { calicoctlImageFor } from '../executor/images.js';
 import { kubeOpsFor } from '../executor/kube-ops.js';
@@ -35,24 +38,13 @@ export interface WorkerRoleOptions {
 }
 
 export interface WorkerRole {
-  readonly executor: CalicoctlExecutor;
+  readonly executor: CalicoctlExecutor | ApiExecutor;
   stop(): Promise<void>;
 }
 
 export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole> {
   const { logger } = o;
-  const executor = new CalicoctlExecutor({
-    kube: kubeOpsFor(o.clients.config),
-    namespace: o.executor.namespace,
-    serviceAccount: o.executor.serviceAccount,
-    calicoctlImage: calicoctlImageFor({ version: o.calicoVersion, override: o.executor.image }),
-    podTimeoutMs: o.executor.podTimeoutMs,
-    logger: logger.child({ component: 'executor' }),
-  });
-  // Pods left by a worker that died mid-job would otherwise linger; they are ours by label.
-  await executor.sweep({ now: o.clock.now() }).catch((err: unknown) => {
-    logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not sweep leftover executor pods');
-  });
+  const executor = o.executor.kind === 'api' ? apiExecutor(o) : await calicoctlExecutor(o);
   const revisions = await createRevisionStore({ connection: o.connection, cluster: o.cluster, prefix: o.prefix });
   const applied = redisAppliedStore(o.redis, o.prefix);
   const deps = {
@@ -82,4 +74,31 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
       await revisions.close();
     },
   };
+}
+
+/**
+ * The executor account's rights without its token: every request carries
+ * `Impersonate-User: system:serviceaccount:<namespace>:<executor account>`, and the worker may
+ * impersonate that one account only (deploy/rbac-worker.yaml).
+ */
+function apiExecutor(o: WorkerRoleOptions): ApiExecutor {
+  const user = `system:serviceaccount:${o.executor.namespace}:${o.executor.serviceAccount}`;
+  o.logger.info({ impersonate: user }, 'changes are applied through the API (--executor api)');
+  return new ApiExecutor({ api: apiObjectsFor(impersonating(o.clients.config, user)), logger: o.logger.child({ component: 'executor' }) });
+}
+
+async function calicoctlExecutor(o: WorkerRoleOptions): Promise<CalicoctlExecutor> {
+  const executor = new CalicoctlExecutor({
+    kube: kubeOpsFor(o.clients.config),
+    namespace: o.executor.namespace,
+    serviceAccount: o.executor.serviceAccount,
+    calicoctlImage: calicoctlImageFor({ version: o.calicoVersion, override: o.executor.image }),
+    podTimeoutMs: o.executor.podTimeoutMs,
+    logger: o.logger.child({ component: 'executor' }),
+  });
+  // Pods left by a worker that died mid-job would otherwise linger; they are ours by label.
+  await executor.sweep({ now: o.clock.now() }).catch((err: unknown) => {
+    o.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not sweep leftover executor pods');
+  });
+  return executor;
 }

@@ -5,7 +5,7 @@ import { parseCalicoVersion, type CalicoVersion } from '../domain/calico-version
 
 export const FORGES = ['github', 'gitlab', 'gitea'] as const;
 export type Forge = (typeof FORGES)[number];
-export const EXECUTORS = ['calicoctl'] as const;
+export const EXECUTORS = ['calicoctl', 'api'] as const;
 export type ExecutorKind = (typeof EXECUTORS)[number];
 export const ALERT_FORMATS = ['json', 'slack'] as const;
 export type AlertFormat = (typeof ALERT_FORMATS)[number];
@@ -111,14 +111,12 @@ export const OPTIONS = {
   context: str('context', 'kubeconfig context'),
   namespace: dns('namespace', 'namespace of executor pods and ConfigMaps', 'calico-gitops'),
   executorServiceAccount: dns('executor-service-account', 'identity of the calicoctl pods', 'calico-gitops-executor'),
-  executor: {
-    ...oneOf('executor', 'how changes are applied', EXECUTORS, 'calicoctl'),
-    // Named on purpose: the API executor is planned, and a user who reads about it gets told.
-    parse: (raw: string) =>
-      raw === 'api'
-        ? { ok: false as const, message: 'api is not available yet: changes are applied by calicoctl pods (--executor calicoctl)' }
-        : oneOf('executor', '', EXECUTORS).parse(raw),
-  },
+  executor: oneOf(
+    'executor',
+    'how changes are applied: calicoctl|api (api: straight through projectcalico.org/v3 as the executor service account, no pod; only where the cluster serves v3)',
+    EXECUTORS,
+    'calicoctl',
+  ),
   calicoctlImage: str('calicoctl-image', 'calicoctl image; default follows the cluster Calico version'),
   calicoVersion: version,
   redis: { ...str('redis', 'Redis URL (or Redis Cluster seed)', 'redis://127.0.0.1:6379'), secret: true },

@@ -7,3 +7,5 @@ export * from './results.js';
 export * from './kube-ops.js';
 export * from './calicoctl-executor.js';
 export * from './verify.js';
+export * from './api-objects.js';
+export * from './api-executor.js';

@@ -26,6 +26,11 @@ export function apiModeFromGroups(groups: readonly string[]): ApiMode | undefine
   return undefined;
 }
 
+/** The API server or native v3 CRDs serve projectcalico.org/v3 (what `--executor api` writes to). */
+export function servesCalicoV3(apiMode: ApiMode): boolean {
+  return apiMode !== 'crd';
+}
+
 /** Where the live reader lists Calico kinds in a given mode. */
 export function storageFor(apiMode: ApiMode): { group: string; version: string } {
   return apiMode === 'crd' ? { group: CALICO_CRD_GROUP, version: CALICO_CRD_VERSION } : { group: CALICO_V3_GROUP, version: 'v3' };

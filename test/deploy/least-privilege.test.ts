@@ -2,7 +2,8 @@
 // (installed into the simulator from deploy/, as an operator would): the controller, which takes
 // webhooks from the internet, can neither create pods nor ConfigMaps (a pod running as the executor
 // could write any policy); only the worker can, and only in its namespace; Events only for the
-// controller, whose drift alerts create them; only the executor writes Calico policy.
+// controller, whose drift alerts create them; only the executor writes Calico policy, and the worker
+// reaches its rights only by impersonating it (--executor api), with the real kubectl --as.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,9 +53,39 @@ describe('least privilege in deploy/', () => {
     ['worker', 'update', 'leases.coordination.k8s.io', NS, 'no'],
     ['worker', 'create', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'no'],
     ['worker', 'watch', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'yes'],
+    // --executor api: the worker impersonates the executor account, that one and nothing else, and
+    // writes no policy as itself.
+    ['worker', 'impersonate', 'serviceaccounts/calico-gitops-executor', NS, 'yes'],
+    ['worker', 'impersonate', 'serviceaccounts/calico-gitops', NS, 'no'],
+    ['worker', 'impersonate', 'serviceaccounts/default', 'kube-system', 'no'],
+    ['worker', 'impersonate', 'users/kubernetes-admin', undefined, 'no'],
+    ['worker', 'impersonate', 'groups/system:masters', undefined, 'no'],
+    ['worker', 'create', 'globalnetworkpolicies.projectcalico.org', undefined, 'no'],
+    ['worker', 'create', 'networkpolicies.networking.k8s.io', 'default', 'no'],
+    ['controller', 'impersonate', 'serviceaccounts/calico-gitops-executor', NS, 'no'],
   ] as const)('%s may %s %s (namespace %s): %s', async (who, verb, resource, namespace, expected) => {
     const kubeconfig = who === 'controller' ? installed.controllerKubeconfig : installed.workerKubeconfig;
     expect(await canI(kubeconfig, verb, resource, namespace)).toBe(expected);
+  });
+
+  it('impersonating the executor with the real kubectl --as: the worker gets exactly its rights, and nobody else\'s', async () => {
+    const asExecutor = ['--as', 'system:serviceaccount:calico-gitops:calico-gitops-executor'];
+    const kubectl = (args: readonly string[]) =>
+      run('kubectl', ['--kubeconfig', installed.workerKubeconfig, ...args], { env: { ...process.env, KUBECONFIG: installed.workerKubeconfig } }).then(
+        (r) => ({ code: 0, stdout: r.stdout.trim(), stderr: r.stderr.trim() }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout.trim(), stderr: e.stderr.trim() }),
+      );
+    expect((await kubectl([...asExecutor, 'auth', 'can-i', 'create', 'globalnetworkpolicies.crd.projectcalico.org', '--all-namespaces'])).stdout).toBe('yes');
+    expect((await kubectl([...asExecutor, 'auth', 'can-i', 'create', 'pods', '-n', NS])).stdout).toBe('no');
+    expect((await kubectl([...asExecutor, 'auth', 'can-i', 'get', 'secrets', '-n', NS])).stdout).toBe('no');
+    // A real write under the executor's identity, sent by the worker.
+    const created = await kubectl([...asExecutor, 'create', '-f', 'test/fixtures/deploy/impersonated-netpol.yaml']);
+    expect(created).toMatchObject({ code: 0, stdout: 'networkpolicy.networking.k8s.io/impersonated-write created' });
+    const denied = await kubectl(['--as', 'system:serviceaccount:kube-system:default', 'get', 'pods', '-n', 'kube-system']);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain('Error from server (Forbidden): serviceaccounts "default" is forbidden: User "system:serviceaccount:calico-gitops:calico-gitops-worker" cannot impersonate resource "serviceaccounts" in API group "" in the namespace "kube-system"');
+    const asAdmin = await kubectl(['--as', 'kubernetes-admin', 'get', 'pods', '-n', NS]);
+    expect(asAdmin.stderr).toContain('cannot impersonate resource "users" in API group "" at the cluster scope');
   });
 
   it('the Deployments run as those identities, the controller with --workers 0', async () => {

@@ -177,8 +177,18 @@ export class CalicoApiServer {
     return this.update(t, ns, name, next);
   }
 
-  async delete(t: ResourceType, ns: string, name: string): Promise<Json> {
+  /** Preconditions are checked against the converted object, as the API server's storage layer does. */
+  async delete(t: ResourceType, ns: string, name: string, preconditions: { uid?: string; resourceVersion?: string } = {}): Promise<Json> {
     this.refuseKnp(t, name);
+    if (preconditions.uid || preconditions.resourceVersion) {
+      const meta = metaOf(await this.get(t, ns, name));
+      if (preconditions.uid && preconditions.uid !== str(meta['uid'])) {
+        throw conflict(t.group, t.resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${str(meta['uid'])}`);
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== str(meta['resourceVersion'])) {
+        throw conflict(t.group, t.resource, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${str(meta['resourceVersion'])}`);
+      }
+    }
     const r = await this.ops.delete({ kind: this.kind(t), name, ...(t.namespaced ? { namespace: ns } : {}) });
     if (!r.ok) throw toStatusError(t, name, r.error);
     return toJson(r.value);

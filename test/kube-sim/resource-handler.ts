@@ -211,7 +211,7 @@ async function calicoV3(
       sendJson(res, 200, await calico.patch(t, o.ns, o.name, req.headers['content-type'] ?? '', await readBody(req)));
       return;
     case 'delete':
-      sendJson(res, 200, await calico.delete(t, o.ns, o.name));
+      sendJson(res, 200, await calico.delete(t, o.ns, o.name, deleteOptions(await readObject(req), r.url, false).preconditions));
       return;
     default:
       throw methodNotAllowed();
