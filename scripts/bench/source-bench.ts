@@ -1,7 +1,8 @@
 // Git source costs for 100 / 1,000 / 10,000 policies (generatePolicies: 1–4 per file) in a bare repo over
 // file://: a cold `git fetch` into an empty mirror, the `ls-remote` head check, a cold snapshot
 // (ls-tree + cat-file --batch of every blob), and after a one-file commit the whole incremental
-// `latest()` (head check + fetch + snapshot reading one blob) against a bare fetch of it.
+// `latest()` (fetch + commit + tree listing + one blob + ancestry check) against a bare fetch of it.
+// `latest()` no longer runs the head check; it is timed for the follower's readiness probe.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../agent/domain/runtime.js';
 import type { SourceFile } from '../../agent/domain/state.js';
