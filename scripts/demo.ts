@@ -4,7 +4,8 @@
 // local forge-status server (GitHub's commit status API) and the agent (controller + a worker), and
 // walks through: first sync applied and reported → a commit opening a port, with its plan → a
 // `kubectl edit` by hand: drift status and alert naming who, healed → an invalid commit rejected
-// with file:line → `calico-gitops rollback` of the port commit → `calico-gitops history` of that policy. Redis: 127.0.0.1:6379 (or CALICO_GITOPS_REDIS) when it
+// with file:line → `calico-gitops rollback` of the port commit → `calico-gitops history` of that policy
+// → `calico-gitops uninstall --yes`: no owned object left, a hand-made one untouched. Redis: 127.0.0.1:6379 (or CALICO_GITOPS_REDIS) when it
 // answers, else its own redis-server on a free port.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -138,6 +139,9 @@ async function main(): Promise<void> {
     cleanups.unshift(() => sim.close());
     const installed = await installAgentRbac(sim);
     for (const ns of ['test1', 'test2']) await installed.kubectl(['create', 'namespace', ns]);
+    // The rest of deploy/ as the cluster keeps it (this process plays the agent's pods), and the
+    // identity of the uninstall Job (deploy/uninstall/).
+    await installed.kubectl(['apply', '-n', 'calico-gitops', '-f', 'deploy/config.yaml', '-f', 'deploy/agent.yaml', '-f', 'deploy/worker.yaml', '-f', 'deploy/uninstall/rbac.yaml']);
     say(`   API server ${sim.url}, Calico ${sim.calicoVersion}; namespaces test1, test2`);
 
     step(2, 'A Git repository made from policies/, and a forge that receives commit statuses');
@@ -181,8 +185,10 @@ async function main(): Promise<void> {
       http: true,
       lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
     });
+    let stopping: Promise<void> | undefined;
+    const stopAgent = (): Promise<void> => (stopping ??= agent.stop());
     cleanups.unshift(async () => {
-      await agent.stop();
+      await stopAgent();
       const redis = new Redis(redisUrl);
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
@@ -276,8 +282,39 @@ async function main(): Promise<void> {
     const marks = rolled?.rollbackOf?.length ? `, marked as a rollback of ${rolled.rollbackOf.map((s) => s.slice(0, 12)).join(', ')}` : ' (the entry does not mark it as a rollback)';
     say(`   the rollback commit is audited: ${rolled ? `${rolled.action} by ${rolled.revision.slice(0, 12)}${marks}` : 'NOT FOUND'}`);
 
-    say(`\nNot in this demo yet: \`calico-gitops uninstall\`, which has not landed.`);
-    say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: the cluster matches the repository. Everything ran on this machine and is stopped now.`);
+    step(9, 'calico-gitops uninstall --yes: every object the agent owns deleted, then the agent; a hand-made NetworkSet untouched');
+    const handMade = join(work, 'hand-made.json');
+    await writeFile(handMade, JSON.stringify({ apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkSet', metadata: { name: 'hand-made', namespace: 'test2' }, spec: { nets: ['198.51.100.0/24'] } }));
+    await installed.kubectl(['apply', '-f', handMade]);
+    const uninstallKubeconfig = join(work, 'uninstall.kubeconfig');
+    await sim.writeKubeconfig(uninstallKubeconfig, { serviceAccount: { namespace: 'calico-gitops', name: 'calico-gitops-uninstall' } });
+    // The agent runs in this process: it stops when its Deployment is deleted, as its pods would.
+    let uninstalling = true;
+    const agentGone = (async () => {
+      while (uninstalling) {
+        const found = await installed.kubectl(['get', 'deployment', 'calico-gitops-agent', '-n', 'calico-gitops', '-o', 'name']).then(() => true, () => false);
+        if (!found) return stopAgent();
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const uninstall = await cli(['uninstall', '--yes', ...cliFlags, '--kubeconfig', uninstallKubeconfig]);
+    uninstalling = false;
+    await agentGone;
+    say(indent(uninstall.out));
+    if (uninstall.code !== 0) throw new Error(`uninstall exited ${uninstall.code}`);
+    const kinds = 'tiers,globalnetworksets,networksets,globalnetworkpolicies,networkpolicies,hostendpoints'.split(',').map((k) => `${k}.crd.projectcalico.org`).join(',');
+    const left = JSON.parse((await installed.kubectl(['get', kinds, '-A', '-o', 'json'])).stdout) as { items: { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> } }[] };
+    const owned = left.items.filter((i) => i.metadata.annotations?.['calico-gitops.io/owner'] !== undefined);
+    say(`   owned objects left in the cluster: ${owned.length}`);
+    const kept = left.items.filter((i) => i.metadata.annotations?.['calico-gitops.io/owner'] === undefined).map((i) => `${i.kind} ${i.metadata.namespace ? `${i.metadata.namespace}/` : ''}${i.metadata.name}`);
+    say(`   not ours, untouched: ${kept.join(', ') || 'nothing'}`);
+    const agentLeft = await installed.kubectl(['get', 'deployment/calico-gitops-agent', 'serviceaccount/calico-gitops-executor', '-n', 'calico-gitops', '-o', 'name']).then(() => 'still there', () => 'gone');
+    const redisLeft = new Redis(redisUrl);
+    const keysLeft = (await redisLeft.keys(`${prefix}*`)).length;
+    redisLeft.disconnect();
+    say(`   the agent's Deployments and ServiceAccounts: ${agentLeft}; Redis keys of the cluster: ${keysLeft}`);
+
+    say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s: the agent and everything it owned are gone, the rest untouched. Everything ran on this machine and is stopped now.`);
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
   }

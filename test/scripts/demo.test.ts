@@ -59,8 +59,14 @@ describe('npm run demo', () => {
     const history = section(8).split('\n').filter((l) => l.includes('NetworkPolicy/test1/allow-same-namespace  '));
     const actions = history.map((l) => /\s(create|update|delete|heal|rollback)\s/.exec(l)?.[1]);
     expect(actions.slice(1)).toEqual(['heal', 'update', 'create']);
-    // The rollback's own entry (an update today; a `rollback` action once the audit marks it).
-    expect(['update', 'rollback']).toContain(actions[0]);
+    // The rollback's own entry, marked as one.
+    expect(actions[0]).toBe('rollback');
+    expect(section(8)).toMatch(/the rollback commit is audited: rollback by \w+, marked as a rollback of \w+/);
+    // 9. Uninstall: nothing owned left, the hand-made NetworkSet untouched, the agent gone.
+    expect(section(9)).toMatch(/uninstalled: 9 owned objects deleted; \d+ agent objects removed, \d+ Redis keys deleted/);
+    expect(section(9)).toContain('owned objects left in the cluster: 0');
+    expect(section(9)).toMatch(/not ours, untouched: .*NetworkSet test2\/hand-made/);
+    expect(section(9)).toContain("the agent's Deployments and ServiceAccounts: gone; Redis keys of the cluster: 0");
     expect(out).toMatch(/Done in [\d.]+ s/);
 
     // Nothing left running: its redis-server is gone.
