@@ -6,17 +6,17 @@ import { resourceHash } from './normalize.js';
 import { checkDuplicates, checkTierReferences } from './cross-file.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { parseFile, type ParsedFile } from './parse/parse-file.js';
-import type { SnapshotFile } from '../domain/source-snapshot.js';
 import { validateDocument, type Candidate } from './validate-document.js';
 
 export interface BuildDesiredInput {
+  /** Within the size limits: the source selected them (source/select-files.ts). */
   readonly files: readonly SourceFile[];
   readonly calicoVersion: CalicoVersion;
   /** Overrides of DEFAULT_LIMITS. */
   readonly limits?: Partial<Limits>;
   /**
    * Parses of the previous revision (`DesiredResult.parsed`), by path and blob: files whose blob
-   * did not change are not parsed again. Only files that carry a `blob` (SnapshotFile) take part.
+   * did not change are not parsed again. Only files that carry a `blob` (read from Git) take part.
    */
   readonly parseCache?: ReadonlyMap<string, ParsedFile>;
 }
@@ -35,16 +35,13 @@ const EMPTY: DesiredState = { resources: new Map() };
 export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
   const limits = resolveLimits(input.limits);
   const files = [...input.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const repoProblem = repositoryTooLarge(files, limits);
-  if (repoProblem) return { state: EMPTY, errors: [repoProblem], warnings: [], parsed: new Map() };
   const parsedFiles = new Map<string, ParsedFile>();
 
   const collector = new IssueCollector(new Map(files.map((f) => [f.path, f.content])), limits.maxDepth);
   const candidates: Candidate[] = [];
   const declaredTiers = new Set<string>();
   for (const file of files) {
-    const blob = (file as Partial<SnapshotFile>).blob;
-    const cacheKey = blob === undefined ? undefined : `${file.path}\0${blob}`;
+    const cacheKey = file.blob === undefined ? undefined : `${file.path}\0${file.blob}`;
     const parsed = (cacheKey === undefined ? undefined : input.parseCache?.get(cacheKey)) ?? parseFile(file, limits);
     if (cacheKey !== undefined) parsedFiles.set(cacheKey, parsed);
     for (const issue of parsed.issues) collector.add(issue);
@@ -98,24 +95,6 @@ function declaredTier(value: JsonObject): string | undefined {
   const meta = value['metadata'];
   const name = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? meta['name'] : undefined;
   return typeof name === 'string' ? name : undefined;
-}
-
-function repositoryTooLarge(files: readonly SourceFile[], limits: Limits): Issue | undefined {
-  let units = 0;
-  for (const f of files) units += f.content.length;
-  if (units * 3 <= limits.maxRepoBytes) return undefined;
-  let bytes = 0;
-  for (const f of files) bytes += Buffer.byteLength(f.content, 'utf8');
-  if (bytes <= limits.maxRepoBytes) return undefined;
-  return {
-    severity: 'error',
-    file: '',
-    line: 0,
-    column: 0,
-    path: '',
-    code: 'limit-repo-size',
-    message: `policy files total ${bytes} bytes, more than the limit of ${limits.maxRepoBytes} bytes; nothing was validated`,
-  };
 }
 
 /**

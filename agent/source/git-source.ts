@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS } from '../desired/limits.js';
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../domain/runtime.js';
 import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js';
@@ -13,7 +12,7 @@ import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
 import { IGNORE_FILE, parseIgnoreFile, skippedPathCheck, type IgnoreRules } from './ignore-rules.js';
-import { selectPolicyFiles, type SizeLimits } from './select-files.js';
+import { fileSizeProblem, selectPolicyFiles, type SizeLimits } from './select-files.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 import { INTENTS_FILE } from '../connectivity/intents.js';
@@ -222,7 +221,7 @@ export class GitSource {
     let intents: { path: string; content: string } | undefined;
     if (intentsEntry) {
       const repoPath = this.#subPath ? `${this.#subPath}/${INTENTS_FILE}` : INTENTS_FILE;
-      const content = intentsEntry.size > (this.#o.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes) ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
+      const content = fileSizeProblem(repoPath, intentsEntry.size, this.#o.limits) ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
       if (content === undefined) errors.push(issue(repoPath, 'intents', 'the intents file could not be read (too large or not UTF-8)'));
       else intents = { path: repoPath, content };
     }

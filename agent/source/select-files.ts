@@ -35,8 +35,9 @@ export function selectPolicyFiles<C extends Candidate>(input: {
   const skipped = skippedPathCheck(input.rules);
   const policy = input.candidates.filter((c) => isYaml(c.path) && !skipped(c.path) && !c.path.split('/').includes('node_modules'));
   for (const c of [...policy].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    if (c.size > maxFileBytes) {
-      errors.push(issue(display(c.path), 'limit-file-size', `file is ${c.size} bytes, more than the limit of ${maxFileBytes} bytes; it was not read`));
+    const tooLarge = fileSizeProblem(display(c.path), c.size, { maxFileBytes });
+    if (tooLarge) {
+      errors.push(tooLarge);
       continue;
     }
     total += c.size;
@@ -47,6 +48,12 @@ export function selectPolicyFiles<C extends Candidate>(input: {
     selected.push(c);
   }
   return { selected, errors };
+}
+
+/** The file limit alone, for a file read outside the policy selection (the intents file). */
+export function fileSizeProblem(file: string, size: number, limits?: Partial<SizeLimits>): Issue | undefined {
+  const maxFileBytes = limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  return size > maxFileBytes ? issue(file, 'limit-file-size', `file is ${size} bytes, more than the limit of ${maxFileBytes} bytes; it was not read`) : undefined;
 }
 
 function issue(file: string, code: string, message: string): Issue {

@@ -60,6 +60,12 @@ describe('readPolicyDir', () => {
     expect(repo.files).toEqual([]);
   });
 
+  it('counts bytes, not characters, against the file limit', async () => {
+    await put('accents.yaml', `# ${'é'.repeat(80)}\n`); // 80 two-byte characters
+    const read = await readPolicyDir(dir, { limits: { maxFileBytes: 100 } });
+    expect(read.issues.map((i) => [i.file, i.code])).toEqual([['accents.yaml', 'limit-file-size']]);
+  });
+
   it('does not follow symbolic links', async () => {
     await put('real/a.yaml');
     await symlink(join(dir, 'real'), join(dir, 'linked-dir'));

@@ -23,29 +23,7 @@ function aliasBomb(levels: number): string {
 }
 
 describe('limits', () => {
-  it('skips a file over maxFileBytes with an error, and still validates the others', () => {
-    const big = `# ${'x'.repeat(300)}\n${VALID}`;
-    const result = run([{ path: 'big.yaml', content: big }, { path: 'small.yaml', content: VALID.replace('name: ok', 'name: Bad') }], { maxFileBytes: 200 });
-    expect(result.errors.map((e) => [e.file, e.code])).toEqual([
-      ['big.yaml', 'limit-file-size'],
-      ['small.yaml', 'name'],
-    ]);
-    expect(result.errors[0]?.message).toBe(`file is ${big.length} bytes, more than the limit of 200 bytes; it was not read`);
-  });
-
-  it('counts bytes, not characters', () => {
-    const content = `# ${'é'.repeat(80)}\n${VALID}`; // 80 two-byte characters
-    expect(run([{ path: 'a.yaml', content }], { maxFileBytes: content.length + 10 }).errors.map((e) => e.code)).toEqual(['limit-file-size']);
-  });
-
-  it('refuses a repository over maxRepoBytes before parsing anything', () => {
-    const files = Array.from({ length: 5 }, (_, i) => ({ path: `f${i}.yaml`, content: VALID.replace('name: ok', `name: ok-${i}`) }));
-    const result = run(files, { maxRepoBytes: VALID.length * 3 });
-    expect(result.errors).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ file: '', code: 'limit-repo-size' });
-    expect(result.state.resources.size).toBe(0);
-  });
-
+  // File and repository sizes are the source's rule: test/source/select-files.test.ts, test/cli/validate-read-dir.test.ts.
   it.each([
     ['3 levels (1,110 expanded references)', 3],
     ['9 levels (a billion)', 9],

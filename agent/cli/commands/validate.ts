@@ -92,7 +92,9 @@ export async function runValidate(dir: string, flags: ValidateFlags, io: Validat
  * given (the agent checks it against the live ones); a valid policy set is needed for that.
  */
 async function intentIssues(o: { dir: string; result: DesiredResult; calicoVersion: CalicoVersion; workloads?: string }): Promise<Issue[]> {
-  const file = await readIntentsFile(o.dir);
+  const intents = await readIntentsFile(o.dir);
+  if (intents && 'problem' in intents) return [intents.problem];
+  const file = intents?.file;
   if (!file) {
     return o.workloads === undefined ? [] : [{ severity: 'warning', file: '', line: 0, column: 0, path: '', code: 'intent', message: `--workloads given but there is no ${INTENTS_FILE}: no intent to check` }];
   }

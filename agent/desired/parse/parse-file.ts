@@ -1,5 +1,6 @@
 // First, fast pass over one file: js-yaml `loadAll` with the cheapest listener that still
-// enforces the limits and records each document's first line. Positions of inner nodes are
+// enforces the limits on structure (depth, aliases, documents; sizes are the source's, see
+// source/select-files.ts) and records each document's first line. Positions of inner nodes are
 // located lazily (locator.ts), only for files that turn out to have problems.
 import type { Issue, SourceFile } from '../../domain/index.js';
 import type { Limits } from '../limits.js';
@@ -97,26 +98,9 @@ function hasContent(content: string, from: number, to: number): boolean {
   return false;
 }
 
-export function fileTooLarge(file: string, bytes: number, limits: Limits): Issue {
-  return {
-    severity: 'error',
-    file,
-    line: 0,
-    column: 0,
-    path: '',
-    code: 'limit-file-size',
-    message: `file is ${bytes} bytes, more than the limit of ${limits.maxFileBytes} bytes; it was not read`,
-  };
-}
-
 export function parseFile(source: SourceFile, limits: Limits): ParsedFile {
   const file = source.path;
   const content = source.content;
-  // A UTF-8 string is at least as many bytes as UTF-16 code units; count exactly only near the limit.
-  if (content.length > limits.maxFileBytes / 3) {
-    const bytes = Buffer.byteLength(content, 'utf8');
-    if (bytes > limits.maxFileBytes) return { file, content, documents: [], issues: [fileTooLarge(file, bytes, limits)] };
-  }
   // The alias-counting listener (needed only when there are anchors) records each document's
   // first line as it goes; otherwise the lines come from a scan of the text, which is much
   // cheaper than a listener called for every node, and is checked against the parse.
