@@ -20,6 +20,15 @@ export interface JobRound {
   readonly after?: string;
 }
 
+/**
+ * Whether a finished run's plan runs again when needed: not after a stalled failure (forbidden,
+ * invalid, a mismatched image). It comes back the same however often the plan runs; only new rights
+ * or a new commit change it, so it stays the plan's answer and its commit keeps showing the failure.
+ */
+export function runsAgain(previous: JobState): boolean {
+  return !(previous.state === 'settled' && previous.result.kind === 'failed' && previous.result.error.disposition === 'stalled');
+}
+
 export function nextRound(input: {
   readonly previous: JobState;
   readonly previousRound: number;

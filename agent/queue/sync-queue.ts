@@ -11,7 +11,7 @@ import { redisErrorLogger } from './redis-error-log.js';
 import { withTimeout } from './timeout.js';
 import { createRevisionStore, type RevisionStore } from './revision-store.js';
 import { healJobId, QUEUE_NAME, queuePrefix, syncJobId, type KeyPrefix } from './keys.js';
-import { DEFAULT_ROUNDS, nextRound, type JobRound, type RoundPolicy } from './rounds.js';
+import { DEFAULT_ROUNDS, nextRound, runsAgain, type JobRound, type RoundPolicy } from './rounds.js';
 export interface RetryPolicy {
   /** Total tries of a job, the first included. */
   readonly attempts: number;
@@ -122,10 +122,7 @@ export async function createSyncQueue(options: SyncQueueOptions): Promise<SyncQu
           log.debug({ jobId }, 'job already queued');
           return { jobId, created: false };
         }
-        // A stalled failure (forbidden, invalid, a mismatched image) comes back the same however
-        // often the plan runs: only new rights or a new commit change it. It stays the plan's
-        // answer, so its commit keeps showing the failure instead of a round that fails again.
-        if (stalledFailure(previous)) {
+        if (!runsAgain(previous)) {
           log.debug({ jobId }, 'job failed for good (stalled): not run again');
           return { jobId, created: false };
         }
@@ -217,11 +214,6 @@ async function jobState(job: Job): Promise<JobState | undefined> {
   if (state === 'unknown') return undefined;
   const round = roundOf(job.data);
   return round.number > 1 ? { id, state: 'queued', round } : { id, state: 'queued' };
-}
-
-/** A settled failure that retrying cannot fix (its error is stalled, not transient or waiting). */
-function stalledFailure(job: JobState): boolean {
-  return job.state === 'settled' && job.result.kind === 'failed' && job.result.error.disposition === 'stalled';
 }
 
 function roundOf(data: unknown): JobRound {

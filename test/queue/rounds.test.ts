@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobState } from '../../agent/domain/job.js';
-import { nextRound } from '../../agent/queue/rounds.js';
+import { nextRound, runsAgain } from '../../agent/queue/rounds.js';
 
 const policy = { baseMs: 1_000, maxMs: 4_000 };
 const failed: JobState = { id: 'j', state: 'settled', result: { kind: 'failed', error: { name: 'ExecutorError', code: 'pod', message: 'pods create: 500', disposition: 'transient' }, results: [] } };
@@ -18,5 +18,18 @@ describe('nextRound', () => {
     ['a job BullMQ failed (stalled too often) is a failure too', { id: 'j', state: 'failed', reason: 'job stalled more than allowable limit' }, 1, 5_000, { number: 2, after: 'job stalled more than allowable limit' }, 0],
   ])('%s', (_what, previous, previousRound, elapsed, round, delayMs) => {
     expect(nextRound({ previous, previousRound, finishedAt: 10_000, now: 10_000 + elapsed, policy })).toEqual({ round, delayMs });
+  });
+});
+
+describe('runsAgain', () => {
+  const stalled: JobState = { id: 'j', state: 'settled', result: { kind: 'failed', error: { name: 'ExecutorError', code: 'forbidden', message: 'GlobalNetworkPolicy//a: forbidden', disposition: 'stalled' }, results: [] } };
+  it.each<[string, JobState, boolean]>([
+    ['a transient failure whose retries ran out: a new round', failed, true],
+    ['a job BullMQ failed: a new round', { id: 'j', state: 'failed', reason: 'job stalled more than allowable limit' }, true],
+    ['an applied plan needed again (drift, a flip-flop): again', applied, true],
+    ['a superseded run: again', superseded, true],
+    ['a stalled failure (forbidden): its failure stays the answer', stalled, false],
+  ])('%s', (_what, previous, again) => {
+    expect(runsAgain(previous)).toBe(again);
   });
 });
