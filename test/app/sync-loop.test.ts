@@ -98,6 +98,9 @@ const forgeState = (sha: string, kind: string) => {
   return statuses.at(-1);
 };
 
+/** Each test can run alone (`-t`): the later ones start from the first commit, applied by the agent's first cycle. */
+const firstCommitApplied = (): Promise<true> => eventually('first commit applied', async () => (forgeState(firstSha, 'apply')?.state === 'success' ? true : undefined));
+
 async function gnpNames(): Promise<string[]> {
   const { stdout } = await installed.kubectl(['get', 'globalnetworkpolicies.crd.projectcalico.org', '-o', 'json']);
   const list = JSON.parse(stdout) as { items: { metadata: { name: string } }[] };
@@ -163,6 +166,7 @@ describe('sync loop', () => {
   });
 
   it('reports an invalid commit with file and line and changes nothing in the cluster', async () => {
+    await firstCommitApplied();
     const before = await gnpNames();
     const bad = samplePolicyYaml('allow-web').replace("selector: \"all()\"", 'selector: "app = web"');
     const sha = await work.commitAndPush({ files: { 'policies/allow-web.yaml': bad }, message: 'add web policy (typo)' });
@@ -177,6 +181,7 @@ describe('sync loop', () => {
   });
 
   it('deletes a policy removed from the repository', async () => {
+    await firstCommitApplied();
     const sha = await work.commitAndPush({
       files: { 'policies/allow-web.yaml': null, 'policies/allow-dns.yaml': null },
       message: 'drop the dns policy\n\nCalico-GitOps-Allow-Delete: 1\n',
@@ -192,6 +197,7 @@ describe('sync loop', () => {
   });
 
   it('keeps the last good state and keeps running while the Git host is unreachable', async () => {
+    await firstCommitApplied();
     const before = await gnpNames();
     const remoteDir = (await import('node:url')).fileURLToPath(config.repo ?? '');
     await rename(remoteDir, `${remoteDir}.away`);
@@ -215,6 +221,7 @@ describe('sync loop', () => {
   });
 
   it('reports a conflict with an object it does not own, and leaves that object alone', async () => {
+    await firstCommitApplied();
     // Made by hand (as an operator would have with calicoctl before calico-gitops): no owner annotation.
     const file = join(await mkdtemp(join(tmpdir(), 'cg-e2e-unowned-')), 'unowned.json');
     const stored = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'default.allow-web' }, spec: { tier: 'default', order: 5, selector: 'all()', types: ['Ingress'] } };

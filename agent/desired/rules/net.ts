@@ -1,5 +1,6 @@
 // IP and CIDR parsing with the family, as Calico's `cidr` and `ip` validators see them.
 import { isIP } from 'node:net';
+import { formatIp } from './k8s-cidr.js';
 
 export interface ParsedNet {
   readonly family: 4 | 6;
@@ -61,7 +62,7 @@ function computeMaskedForm(text: string): string | undefined {
     bytes[i] = masked;
   }
   if (!changed) return undefined;
-  return `${net.family === 4 ? bytes.join('.') : formatIpv6(bytes)}/${net.prefix}`;
+  return `${formatIp(bytes)}/${net.prefix}`;
 }
 
 function ipv4Bytes(ip: string): number[] | undefined {
@@ -91,26 +92,3 @@ function ipv6Bytes(ip: string): number[] | undefined {
   return bytes;
 }
 
-/** RFC 5952 text: lower case, the longest run of zero groups (two or more) shortened to `::`. */
-function formatIpv6(bytes: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart === -1) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
