@@ -170,10 +170,21 @@ describe('drift with self-heal', () => {
 
   it('kubectl delete of an owned object: recreated', async () => {
     const name = await storedName('allow-ssh');
+    // A dead alert endpoint: logged and retried, never holding up the status or the heal.
+    const failuresBefore = alerts.failures();
+    const alertsBefore = alerts.bodies.length;
+    alerts.failNext(2);
     await installed.kubectl(['delete', GNP, name]);
     await eventually('recreated', async () => ((await order('allow-ssh')) === 10 ? true : undefined));
     await eventually('drift over', async () => (driftStatuses(sha).at(-1) === 'success: no drift' ? true : undefined));
     expect(driftStatuses(sha)).toContain('failure: drift: GlobalNetworkPolicy/allow-ssh deleted');
+    const delivered = await eventually('alerts delivered after the retries', async () => (alerts.bodies.length >= alertsBefore + 2 ? alerts.bodies.slice(alertsBefore) : undefined), { timeoutMs: 20_000 });
+    expect(delivered.map((b) => (b as { state: string }).state)).toEqual(['firing', 'resolved']);
+    expect(delivered[0]).toMatchObject({ items: [{ resource: 'GlobalNetworkPolicy/allow-ssh', change: 'deleted' }] });
+    expect(alerts.failures() - failuresBefore).toBe(2);
+    expect(logLines.filter((l) => l.includes('drift alert not delivered; retrying'))).toHaveLength(2);
+    // The URL is a secret (Slack keeps its token in the path): never logged.
+    expect(logLines.join('\n')).not.toContain('SECRETTOKEN');
     expect((await auditHeals()).map((h) => h.resource)).toContain('GlobalNetworkPolicy//allow-ssh');
   });
 
@@ -247,6 +258,7 @@ describe('drift with self-heal', () => {
       { timeoutMs: 90_000, context: () => [...driftStatuses(appliedSha), ...logLines.slice(-30).map((l) => l.slice(0, 300))].join('\n') },
     );
     expect(fighting).toBe('failure: drift: fighting with rogue-controller over GlobalNetworkPolicy/allow-dns');
+    expect(await (await fetch(`${agent.url}/metrics`)).text()).toMatch(/calico_gitops_drift_resources\{kind="GlobalNetworkPolicy"\} 1/);
     await eventually('fighting alert', async () => (alerts.bodies.some((b) => (b as { state: string }).state === 'fighting') ? true : undefined));
     // It stays as the other writer left it: no heal is queued or running for it.
     expect(await order('allow-dns')).toBeGreaterThan(500);
@@ -254,7 +266,7 @@ describe('drift with self-heal', () => {
     expect((counts?.['waiting'] ?? 0) + (counts?.['delayed'] ?? 0) + (counts?.['active'] ?? 0)).toBe(0);
     expect(await order('allow-dns')).toBeGreaterThan(500);
     const status = await runCli(['status', '--redis', config.redis, '--cluster', config.cluster]);
-    expect(status.code).toBe(0);
+    expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('current drift from applied revision');
     expect(status.stdout).toMatch(/ {2}GlobalNetworkPolicy\/allow-dns modified by rogue-controller at \S+; fighting with rogue-controller, not healed\n/);
   }, 120_000);
