@@ -1,7 +1,7 @@
 // Writes objects into the simulator the way a real cluster gets them: through a calicoctl pod or
 // a kubectl pod (the simulator's emulated images), under a ServiceAccount bound to cluster-admin.
 import yaml from 'js-yaml';
-import { expect } from 'vitest';
+import { eventually } from '../support/agent-harness.js';
 import type { KubeSim } from '../kube-sim/index.js';
 import type { Manifest } from '../../agent/domain/resource.js';
 
@@ -88,17 +88,16 @@ export async function runToolPod(
       volumes: [{ name: 'manifests', configMap: { name } }],
     },
   });
-  let phase = 'Pending';
-  await expect
-    .poll(
-      async () => {
-        const pod = (await adminRequest(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}`)) as { status?: { phase?: string } };
-        phase = pod.status?.phase ?? 'Pending';
-        return phase === 'Succeeded' || phase === 'Failed';
-      },
-      { message: `pod ${name} did not finish`, timeout: 60_000, interval: 50 },
-    )
-    .toBe(true);
+  // Not expect.poll: suites apply their starting state from beforeAll, outside any test.
+  const phase = await eventually(
+    `pod ${name} to finish`,
+    async () => {
+      const pod = (await adminRequest(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}`)) as { status?: { phase?: string } };
+      const p = pod.status?.phase ?? 'Pending';
+      return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
   const logs = (await call(sim, 'GET', `/api/v1/namespaces/${NS}/pods/${name}/log?container=tool`)).text;
   return { phase, logs };
 }
