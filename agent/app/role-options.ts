@@ -29,6 +29,8 @@ export interface ControllerOptions {
 export interface ExecutorOptions {
   /** calicoctl pods, or straight through projectcalico.org/v3 (checked against the cluster at start). */
   readonly kind: ExecutorKind;
+  /** Owner annotation value: what the API executor may overwrite or delete. */
+  readonly instance: string;
   readonly namespace: string;
   readonly serviceAccount: string;
   /** Image override; otherwise chosen by the cluster's Calico version. */
@@ -75,6 +77,7 @@ export function roleOptions(config: Config, calicoVersion: CalicoVersion): RoleO
     },
     executor: {
       kind: config.executor,
+      instance: config.instance,
       namespace: config.namespace,
       serviceAccount: config.executorServiceAccount,
       ...(config.calicoctlImage ? { image: config.calicoctlImage } : {}),

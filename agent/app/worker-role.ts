@@ -84,7 +84,7 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
 function apiExecutor(o: WorkerRoleOptions): ApiExecutor {
   const user = `system:serviceaccount:${o.executor.namespace}:${o.executor.serviceAccount}`;
   o.logger.info({ impersonate: user }, 'changes are applied through the API (--executor api)');
-  return new ApiExecutor({ api: apiObjectsFor(impersonating(o.clients.config, user)), logger: o.logger.child({ component: 'executor' }) });
+  return new ApiExecutor({ api: apiObjectsFor(impersonating(o.clients.config, user)), instance: o.executor.instance, logger: o.logger.child({ component: 'executor' }) });
 }
 
 async function calicoctlExecutor(o: WorkerRoleOptions): Promise<CalicoctlExecutor> {

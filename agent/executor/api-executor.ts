@@ -18,6 +18,8 @@ import type { ExecuteInput } from './calicoctl-executor.js';
 export interface ApiExecutorOptions {
   /** Requests as the executor identity (see `impersonating`). */
   readonly api: ApiObjects;
+  /** The owner annotation value of this agent (config `instance`): only such objects are deleted or overwritten. */
+  readonly instance: string;
   readonly logger: Logger;
   /** Reads and writes of one resource before a run of 409s is reported as a conflict. */
   readonly maxAttempts?: number;
@@ -85,7 +87,7 @@ export class ApiExecutor {
         if (await this.ignoring(409, () => this.options.api.create(ref, body))) return { outcome: 'ok', message: 'created' };
         continue;
       }
-      const refused = overwriteRefusal(step, live);
+      const refused = overwriteRefusal(step, live, this.options.instance);
       if (refused) return { outcome: 'conflict', message: refused };
       const replaced = await this.ignoring(409, () => this.options.api.replace(ref, { ...body, metadata: { ...body.metadata, resourceVersion: live.resourceVersion } }));
       if (replaced) return { outcome: 'ok', message: 'configured' };
@@ -95,13 +97,13 @@ export class ApiExecutor {
 
   private async remove(step: PlanStep): Promise<Done> {
     const ref = apiRefFor(step);
-    const ours = ownerOf(step.manifest.metadata.annotations);
+    const ours = this.options.instance;
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const live = await this.options.api.get(ref);
       if (!live) return { outcome: 'ok', message: 'deleted (already absent)' };
       const owner = ownerOf(live.annotations);
       // Never delete what we do not own, even if it changed hands after the plan.
-      if (ours === undefined || owner !== ours) return { outcome: 'conflict', message: short(`${what(ref)} is ${owner ? `owned by ${owner}` : 'not owned by calico-gitops'}: left alone`) };
+      if (owner !== ours) return { outcome: 'conflict', message: short(`${what(ref)} is ${owner ? `owned by ${owner}` : 'not owned by calico-gitops'}: left alone`) };
       try {
         await this.options.api.remove(ref, { resourceVersion: live.resourceVersion, ...(live.uid ? { uid: live.uid } : {}) });
         return { outcome: 'ok', message: 'deleted' };
@@ -128,15 +130,12 @@ export class ApiExecutor {
 }
 
 /**
- * Why an existing object must not be overwritten: it is owned by another instance, or it is not
- * owned by us and the plan did not mean to take it over (an update of an unowned object is an
- * adoption the plan decided on; a create that finds one is not).
+ * Why an existing object must not be overwritten: another instance owns it, or a create found an
+ * object nobody owns (taking one over is an adoption only the plan decides, as an update).
  */
-function overwriteRefusal(step: PlanStep, live: StoredObject): string | undefined {
-  const ours = ownerOf(step.manifest.metadata.annotations);
+function overwriteRefusal(step: PlanStep, live: StoredObject, ours: string): string | undefined {
   const owner = ownerOf(live.annotations);
-  if (owner === ours) return undefined;
-  if (step.action === 'update' && owner === ownerOf(step.before?.metadata.annotations)) return undefined;
+  if (owner === ours || (owner === undefined && step.action === 'update')) return undefined;
   return short(`${what(apiRefFor(step))} exists and is ${owner ? `owned by ${owner}` : 'not owned by calico-gitops'}: not overwritten`);
 }
 

@@ -38,7 +38,7 @@ describe.each(MODES)('ApiExecutor in $mode mode (Calico $calicoVersion)', ({ cal
     await sim?.close();
   });
 
-  const executorAs = (user = EXECUTOR, config = worker) => new ApiExecutor({ api: apiObjectsFor(impersonating(config, user)), logger: captureLogger() });
+  const executorAs = (user = EXECUTOR, config = worker) => new ApiExecutor({ api: apiObjectsFor(impersonating(config, user)), instance: 'calico-gitops', logger: captureLogger() });
 
   async function fresh(): Promise<{ workload: string; suffix: string }> {
     seq += 1;
