@@ -22,7 +22,10 @@ const results: Record<string, unknown> = {
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(here, file)).href)) as BenchModule;
   process.stderr.write(`bench: ${file}\n`);
-  results[file.replace(/-bench\.ts$/, '')] = await mod.run();
+  const name = file.replace(/-bench\.ts$/, '');
+  results[name] = await mod.run();
+  // Each bench's figures as soon as it ends: a later bench that fails does not lose them.
+  process.stderr.write(`bench ${name}: ${JSON.stringify(results[name])}\n`);
 }
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 process.exit(0);

@@ -119,6 +119,7 @@ export async function run(): Promise<Record<string, unknown>> {
     http: true,
     lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },
   });
+  const withOrder = files.filter((f) => /order: \d+/.test(f.content));
   const stages: Record<string, number[]> = {
     webhookToSourceRead: [],
     sourceReadToDesired: [],
@@ -134,7 +135,8 @@ export async function run(): Promise<Record<string, unknown>> {
     await appliedAt(first);
     sim.faults.set(Object.values(COUNTERS));
     for (let round = 0; round < ROUNDS; round++) {
-      const target = files[(round * 7) % files.length];
+      // Only files with an order field change when it is bumped (an empty commit would fail).
+      const target = withOrder[(round * 7) % withOrder.length];
       if (!target) break;
       const sha = await work.commitAndPush({ files: { [target.path]: target.content.replace(/order: (\d+)/, (_m, d: string) => `order: ${Number(d) + round + 1}`) }, message: `tweak ${round}` });
       let t = performance.now();
