@@ -105,37 +105,7 @@ describe('connectivity --diff', () => {
   let after = '';
   const gitEnv = () => ({ PATH: process.env['PATH'] ?? '', HOME: tmp, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' });
   const git = async (...args: string[]) => (await run('git', ['-C', repo, ...args], { env: gitEnv() })).stdout.trim();
-  const opening = `apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata:
-  name: allow-db
-spec:
-  order: 10
-  selector: projectcalico.org/namespace == 'test2'
-  types: [Ingress]
-  ingress:
-    - action: Allow
-      protocol: TCP
-      source:
-        namespaceSelector: kubernetes.io/metadata.name == 'test1'
-      destination:
-        ports: [5432]
----
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata:
-  name: allow-db-out
-spec:
-  order: 10
-  selector: projectcalico.org/namespace == 'test1'
-  types: [Egress]
-  egress:
-    - action: Allow
-      protocol: TCP
-      destination:
-        namespaceSelector: kubernetes.io/metadata.name == 'test2'
-        ports: [5432]
-`;
+  const opening = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'cli', 'allow-db.yaml'), 'utf8');
 
   beforeAll(async () => {
     repo = join(tmp, 'repo');

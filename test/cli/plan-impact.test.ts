@@ -18,37 +18,8 @@ let tmp = '';
 let kubeconfig = '';
 const cli = (args: string[]) => runCli(['plan', ...args], { env: { HOME: tmp } });
 
-const ALLOW_DB = `apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata:
-  name: allow-db
-spec:
-  order: 10
-  selector: projectcalico.org/namespace == 'test2'
-  types: [Ingress]
-  ingress:
-    - action: Allow
-      protocol: TCP
-      source:
-        namespaceSelector: kubernetes.io/metadata.name == 'test1'
-      destination:
-        ports: [5432]
----
-apiVersion: projectcalico.org/v3
-kind: GlobalNetworkPolicy
-metadata:
-  name: allow-db-out
-spec:
-  order: 10
-  selector: projectcalico.org/namespace == 'test1'
-  types: [Egress]
-  egress:
-    - action: Allow
-      protocol: TCP
-      destination:
-        namespaceSelector: kubernetes.io/metadata.name == 'test2'
-        ports: [5432]
-`;
+// Opens test1 → test2 on TCP 5432 (shared with the connectivity --diff test).
+const ALLOW_DB = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'cli', 'allow-db.yaml'), 'utf8');
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'cli-plan-impact-'));
