@@ -1,5 +1,6 @@
-// Executor time for 10 / 100 / 1,000 resources through the simulator (one calicoctl pod each run)
-// and queue latency from enqueue to a worker picking the job up (real Redis).
+// Executor time for 10 / 100 / 1,000 resources through the simulator: one calicoctl pod each run,
+// and the API executor (no pod: projectcalico.org/v3 on the Calico API server, impersonating the
+// executor account) for the same plans; and queue latency from enqueue to pickup (real Redis).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,10 +9,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { contentHash, resourceKey, type PlanStep } from '../../agent/domain/index.js';
-import { CalicoctlExecutor, kubeOpsFor } from '../../agent/executor/index.js';
+import { ApiExecutor, apiObjectsFor, CalicoctlExecutor, impersonating, kubeOpsFor } from '../../agent/executor/index.js';
 import { createSyncQueue, createWorker, queuePrefix } from '../../agent/queue/index.js';
 import { startCluster } from '../../test/kube-sim/index.js';
 import { adminClient, executorSetup } from '../../test/kube-sim/runtime/test-fixtures.js';
+import { installAgentRbac } from '../../test/support/install-agent.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const logger = pino({ level: 'silent' });
@@ -59,6 +61,32 @@ async function executorFigures(): Promise<Record<string, unknown>> {
   }
 }
 
+/** The same plans through `--executor api` on a cluster with the Calico API server. */
+async function apiExecutorFigures(): Promise<Record<string, unknown>> {
+  const sim = await startCluster({ calicoVersion: 'v3.31.2', tls: true, calicoApiServer: true });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'executor-bench-api-'));
+  try {
+    // As deploy/ runs it: the worker's identity impersonating the executor account.
+    const installed = await installAgentRbac(sim);
+    const config = new KubeConfig();
+    config.loadFromFile(installed.workerKubeconfig);
+    const executor = new ApiExecutor({ api: apiObjectsFor(impersonating(config, 'system:serviceaccount:calico-gitops:calico-gitops-executor')), instance: 'calico-gitops', logger });
+    const out: Record<string, unknown> = {};
+    for (const n of [10, 100, 1_000]) {
+      const steps = Array.from({ length: n }, (_, i) => gnp(`bench-${n}-${i}`));
+      const started = performance.now();
+      const results = await executor.execute({ steps, jobId: `bench-api-${n}` });
+      const ms = performance.now() - started;
+      const ok = results.filter((r) => r.outcome === 'ok').length;
+      out[`api_apply_${n}`] = { ms: Math.round(ms), ms_per_resource: Number((ms / n).toFixed(2)), ok };
+    }
+    return out;
+  } finally {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function queueFigures(): Promise<Record<string, unknown>> {
   const cluster = `bench${randomBytes(4).toString('hex')}`;
   const queue = await createSyncQueue({ connection: REDIS_URL, cluster, logger });
@@ -95,5 +123,5 @@ async function queueFigures(): Promise<Record<string, unknown>> {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  return { ...(await executorFigures()), ...(await queueFigures()) };
+  return { ...(await executorFigures()), ...(await apiExecutorFigures()), ...(await queueFigures()) };
 }
