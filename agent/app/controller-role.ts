@@ -7,12 +7,12 @@ import type { CycleOutcome } from '../controller/cycle.js';
 import type { LivePort, StatusPort } from '../controller/ports.js';
 import { stagesFor } from '../controller/stages.js';
 import type { Summary } from '../controller/summarize.js';
-import { ConfigError } from '../domain/errors.js';
+import { ConfigError, DependencyError } from '../domain/errors.js';
 import { systemTimers, type Clock, type Logger } from '../domain/runtime.js';
 import type { KubeClients } from '../kube/client.js';
 import { LeaderElector, abortableSleep } from '../kube/leader-election.js';
 import { kubeLeaseStore, leaseIsHeld } from '../kube/lease-store.js';
-import type { RedisConnection } from '../queue/connection.js';
+import { redisLocation, type RedisConnection } from '../queue/connection.js';
 import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 import type { RoundPolicy } from '../queue/rounds.js';
 import { createSyncQueue, type RetryPolicy, type SyncQueue } from '../queue/sync-queue.js';
@@ -103,7 +103,13 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
   // The desired state of the revision being planned is kept with it, so drift can be measured
   // against it once it is applied (also by a later leader).
   const stages = stagesFor(options.planning);
-  const paused = async (): Promise<boolean> => (await o.redis.exists(redisKeys.syncPaused(o.prefix))) === 1;
+  const paused = async (): Promise<boolean> => {
+    try {
+      return (await o.redis.exists(redisKeys.syncPaused(o.prefix))) === 1;
+    } catch (cause) {
+      throw new DependencyError(`reading the sync pause: Redis at ${redisLocation(o.connection)} is unavailable`, { cause, code: 'redis' });
+    }
+  };
   let planned: { revision: string; state: DesiredState } | undefined;
   const saveDesired = async (revision: string, skipped: readonly { key: ResourceKey }[]): Promise<void> => {
     if (!o.drift || planned?.revision !== revision) return;
@@ -125,12 +131,9 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
         prefix: o.prefix,
         queue: queue.queue,
         latestRevision: () => queue.latestRevision(),
+        // Paused for an uninstall: its deletes are not drift, and a heal would re-create them.
+        paused,
         heal: async ({ plan, revision, drift: entries, detectedAt }) => {
-          // Paused for an uninstall: a heal would re-create what it deletes.
-          if (await paused()) {
-            logger.info({ resources: entries.length }, 'sync paused by calico-gitops uninstall: drift not healed');
-            return;
-          }
           await queue.enqueueHeal({ plan, revision, detectedAt, drift: entries.map((e) => ({ key: e.key, ...(e.manager ? { fieldManager: e.manager } : {}), ...(e.liveHash ? { beforeHash: e.liveHash } : {}) })) });
         },
         ...(o.drift.metrics ? { metrics: o.drift.metrics } : {}),

@@ -32,6 +32,7 @@ export interface DriftRoleOptions {
   readonly queue: Pick<Queue, 'getJobCounts' | 'getJobs'>;
   latestRevision(): Promise<string | undefined>;
   readonly heal: DriftMonitorPorts['heal'];
+  readonly paused: NonNullable<DriftMonitorPorts['paused']>;
   readonly metrics?: AgentMetrics;
   readonly fetch: FetchFn;
   /** Called after each alert is delivered (bench). */
@@ -88,6 +89,7 @@ export function createDriftRole(o: DriftRoleOptions): DriftRole {
           }
         : {}),
       heal: o.heal,
+      paused: o.paused,
       saveState: async (state) => void (await redis.set(redisKeys.driftState(prefix), JSON.stringify(state))),
       loadState: async () => {
         const raw = await redis.get(redisKeys.driftState(prefix));

@@ -40,7 +40,7 @@ export type CycleOutcome = (
       readonly warnings?: readonly Issue[];
       readonly job?: JobState;
     }
-  /** Sync is paused (`calico-gitops uninstall`): nothing fetched, planned or enqueued. */
+  /** Sync is paused (`calico-gitops uninstall`): the source is read, nothing is planned or enqueued. */
   | { readonly kind: 'paused' }
   | { readonly kind: 'busy'; readonly snapshot: Snapshot; readonly resources: number; readonly warnings?: readonly Issue[] }
   | { readonly kind: 'failed'; readonly snapshot?: Snapshot; readonly stage: CycleStage; readonly error: SerializedError }
@@ -65,7 +65,7 @@ export interface CycleDeps {
   readonly intents?: IntentsPort;
   /** The connectivity impact of the revision; absent: not computed. */
   readonly impact?: ImpactPort;
-  /** True while sync is paused (`calico-gitops uninstall`): the cycle then does nothing at all. */
+  /** True while sync is paused (`calico-gitops uninstall`): the cycle then plans and enqueues nothing. */
   readonly paused?: () => Promise<boolean>;
 }
 
@@ -73,8 +73,6 @@ export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Pr
   let stage: CycleStage = 'source';
   let snapshot: Snapshot | undefined;
   try {
-    // First of all: an uninstall deleting what we own must not see it re-created by this cycle.
-    if (deps.paused && (await deps.paused())) return { kind: 'paused' };
     // Without a fetch (a job settled) the revision read last is planned again, if there is one.
     const latest = (o.fetch === false ? deps.source.current?.() : undefined) ?? (await deps.source.latest());
     snapshot = latest.snapshot;
@@ -83,6 +81,10 @@ export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Pr
     if (latest.forcePush) log.warn('force-push: the new revision does not descend from the previous one');
     // Stage marks at debug (their log times split webhook → enqueued in the stages bench).
     log.debug('cycle: source read');
+    // Before anything is planned: an uninstall deleting what we own must not see it re-created.
+    // Read after the fetch, so a Redis outage fails the cycle of a known revision (its status says so).
+    stage = 'queue';
+    if (deps.paused && (await deps.paused())) return { kind: 'paused' };
 
     stage = 'desired';
     const desired = deps.stages.buildDesired(snapshot);

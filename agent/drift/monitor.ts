@@ -53,6 +53,8 @@ export interface DriftMonitorPorts {
   loadState(): Promise<DriftSnapshot | undefined>;
   /** Takes (and clears) a pending `calico-gitops heal` request. */
   takeHealRequest(): Promise<{ resource?: ResourceKey } | undefined>;
+  /** True while sync is paused (`calico-gitops uninstall`): its deletes are not drift, nothing is healed. */
+  paused?(): Promise<boolean>;
 }
 
 export interface DriftMonitorOptions {
@@ -205,7 +207,7 @@ export class DriftMonitor {
     const applied = await ports.applied.load();
     if (!applied) return;
     // A partial view would read unseen objects as deleted.
-    if (!ports.live.isSynced()) {
+    if (!ports.live.isSynced() || (ports.paused && (await ports.paused()))) {
       this.#needFull = true;
       return;
     }

@@ -48,7 +48,7 @@ class ManualTimers implements Timers {
   }
 }
 
-function setup(o: { selfHeal: boolean }) {
+function setup(o: { selfHeal: boolean; paused?: () => boolean }) {
   const objects = new Map<ResourceKey, LiveResource>([[asApplied.key, asApplied]]);
   const listeners: ((key: ResourceKey, before: LiveResource | undefined, after: LiveResource | undefined) => void)[] = [];
   const livePort: DriftLivePort = {
@@ -94,6 +94,7 @@ function setup(o: { selfHeal: boolean }) {
       heal: async ({ drift }) => void heals.push(drift.map((d) => d.key)),
       saveState: async (s) => void (state = s),
       loadState: async () => state,
+      paused: async () => o.paused?.() ?? false,
       takeHealRequest: async () => {
         const r = healRequest;
         healRequest = undefined;
@@ -135,6 +136,25 @@ function setup(o: { selfHeal: boolean }) {
 }
 
 describe('DriftMonitor', () => {
+  it('while sync is paused (an uninstall) a deleted object is not drift: nothing posted, alerted or healed; after, it is', async () => {
+    let paused = true;
+    const m = setup({ selfHeal: true, paused: () => paused });
+    await m.monitor.start();
+    await m.monitor.settled();
+    await m.set(edited(99));
+    await m.tick();
+    await m.resync();
+    expect(m.posted).toEqual([]);
+    expect(m.alerts).toEqual([]);
+    expect(m.heals).toEqual([]);
+    paused = false;
+    await m.tick();
+    await m.tick();
+    expect(m.posted).toEqual(['r1 drift failure: drift: GlobalNetworkPolicy/allow-dns modified by kubectl-edit']);
+    expect(m.heals).toEqual([[A.key]]);
+    await m.monitor.stop();
+  });
+
   it('one drift episode: one failing post and one success, never the same state twice; alerts, Events, metrics and one heal', async () => {
     const m = setup({ selfHeal: true });
     await m.monitor.start();
