@@ -17,7 +17,7 @@ import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster } from '../kube-sim/index.js';
 import type { WatchEvent } from '../kube-sim/runtime/kube-http.js';
 import { adminClient } from '../kube-sim/runtime/test-fixtures.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml } from '../support/git-fixtures.js';
 import { installAgentRbac } from '../support/install-agent.js';
 
@@ -84,8 +84,7 @@ async function scenario(o: { executor: 'api' | 'calicoctl'; mode: 'apiserver' | 
     await agent?.stop();
     stopWatch.abort();
     await watching.catch(() => undefined);
-    const keys = await redis.keys(`${queuePrefix(cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, cluster);
     await sim.close();
   }
 }

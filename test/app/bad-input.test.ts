@@ -11,10 +11,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentProcess } from '../../agent/app/agent-process.js';
 import type { Config } from '../../agent/config/config.js';
-import { queuePrefix } from '../../agent/queue/keys.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type Remote, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
@@ -47,8 +46,7 @@ afterAll(async () => {
   for (const a of agents) await a.stop();
   const redis = new Redis();
   for (const cluster of clusters) {
-    const keys = await redis.keys(`${queuePrefix(cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, cluster);
   }
   redis.disconnect();
   await forge?.close();

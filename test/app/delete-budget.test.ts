@@ -10,10 +10,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentProcess } from '../../agent/app/agent-process.js';
 import type { Config } from '../../agent/config/config.js';
-import { queuePrefix } from '../../agent/queue/keys.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
-import { startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
@@ -68,8 +67,7 @@ afterAll(async () => {
   await agent?.stop();
   if (config) {
     const redis = new Redis(config.redis);
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await forge?.close();

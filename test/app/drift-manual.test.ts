@@ -15,7 +15,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { generatePolicies } from '../../scripts/bench/generate-policies.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { runCli } from '../support/cli.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml } from '../support/git-fixtures.js';
@@ -74,8 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (redis && config) {
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await alerts?.close();

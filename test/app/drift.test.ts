@@ -18,7 +18,7 @@ import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { adminClient } from '../kube-sim/runtime/test-fixtures.js';
 import { runCli } from '../support/cli.js';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
@@ -75,8 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (redis && config) {
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await alerts?.close();

@@ -11,9 +11,8 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentProcess } from '../../agent/app/agent-process.js';
-import { queuePrefix } from '../../agent/queue/keys.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { REPO_ROOT } from '../support/cli.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
 import { cleanupGitFixtures, createRepoWithFiles, type WorkRepo } from '../support/git-fixtures.js';
@@ -83,8 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   const redis = new Redis();
-  const keys = await redis.keys(`${queuePrefix(cluster)}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await dropClusterKeys(redis, cluster);
   redis.disconnect();
   await forge?.close();
   await sim?.close();

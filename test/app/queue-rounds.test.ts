@@ -16,7 +16,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
-import { startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
@@ -38,8 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const a of agents) await a.stop();
   for (const cluster of clusters) {
-    const keys = await redis.keys(`${queuePrefix(cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, cluster);
   }
   redis.disconnect();
   await sim?.close();

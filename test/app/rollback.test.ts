@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentProcess } from '../../agent/app/agent-process.js';
 import type { Config } from '../../agent/config/config.js';
 import { parseRollbackTrailer } from '../../agent/domain/rollback-trailer.js';
-import { queuePrefix } from '../../agent/queue/keys.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { runCli } from '../support/cli.js';
 import { cleanupGitFixtures, createRepoWithFiles, runGit, type Remote, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
@@ -71,8 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (redis && config) {
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await sim?.close();

@@ -15,7 +15,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { AuditLog } from '../../agent/report/audit-log.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { startFakeForge, type FakeForge } from '../support/fake-forge.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { cleanupGitFixtures, createRepoWithFiles, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
@@ -72,8 +72,7 @@ afterAll(async () => {
   await agent?.stop();
   await worker?.stop();
   if (redis && config) {
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await forge?.close();

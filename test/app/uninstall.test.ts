@@ -16,7 +16,7 @@ import type { Config } from '../../agent/config/config.js';
 import { queuePrefix, redisKeys } from '../../agent/queue/keys.js';
 import { agentObjects } from '../../agent/uninstall/agent-objects.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
-import { eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually, startTestAgent, testConfig } from '../support/agent-harness.js';
 import { runCli } from '../support/cli.js';
 import { cleanupGitFixtures, createRepoWithFiles, type Remote } from '../support/git-fixtures.js';
 import { AGENT_NAMESPACE, installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
@@ -75,8 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.stop();
   if (redis && config) {
-    const keys = await redis.keys(`${queuePrefix(config.cluster)}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await dropClusterKeys(redis, config.cluster);
     redis.disconnect();
   }
   await sim?.close();

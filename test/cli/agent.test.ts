@@ -13,7 +13,7 @@ import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml } from '../support/git-fixtures.js';
 import { CLI_MAIN, TSX } from '../support/cli.js';
-import { eventually as waitFor, freePort } from '../support/agent-harness.js';
+import { dropClusterKeys, eventually as waitFor, freePort } from '../support/agent-harness.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
 const MAIN = CLI_MAIN;
@@ -38,8 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   child?.kill('SIGKILL');
   workerChild?.kill('SIGKILL');
-  const keys = await redis.keys(`${queuePrefix(cluster)}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await dropClusterKeys(redis, cluster);
   redis.disconnect();
   await sim?.close();
   await cleanupGitFixtures();

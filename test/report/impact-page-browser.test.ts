@@ -3,16 +3,12 @@
 // appears. Skipped, saying so, only where no chromium binary exists (.ci/run installs it).
 import { stat, mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer } from '../../agent/http/server.js';
-import { IMPACT_PAGE_HEADERS, renderImpactPage, renderUnknownImpactPage } from '../../agent/report/impact-page.js';
 import { redisImpactStore } from '../../agent/report/impact-store.js';
 import { dumpDom, findChromium, screenshot } from '../support/chromium.js';
-import { impactFixture } from '../support/impact-fixture.js';
+import { impactFixture, serveImpactPage } from '../support/impact-fixture.js';
 import { connectTestRedis, type TestRedis } from './redis-helper.js';
 
 const SHA = 'c'.repeat(40);
@@ -26,21 +22,7 @@ beforeAll(async () => {
   t = await connectTestRedis();
   const store = redisImpactStore({ redis: t.redis, prefix: t.prefix, clock: { now: () => new Date() } });
   await store.save(impactFixture(SHA));
-  server = createHttpServer({
-    logger: pino({ level: 'silent' }),
-    html: { headers: IMPACT_PAGE_HEADERS, notFound: renderUnknownImpactPage() },
-    handlers: {
-      readiness: async () => ({}),
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      status: async () => ({}),
-      impactPage: async (sha) => {
-        const report = await store.load(sha);
-        return report ? renderImpactPage(report) : undefined;
-      },
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await serveImpactPage(store));
   dir = await mkdtemp(join(tmpdir(), 'cg-impact-browser-'));
 });
 

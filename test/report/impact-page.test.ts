@@ -1,15 +1,12 @@
 // The impact page: the report read back from Redis, served at /impact/<sha> as escaped HTML with
 // a policy that lets no script run; an unknown or malformed commit is a 404. The store keeps the
 // newest reports only, each expiring.
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer } from '../../agent/http/server.js';
 import { redisKeys } from '../../agent/queue/keys.js';
-import { IMPACT_PAGE_HEADERS, escapeHtml, renderImpactPage, renderUnknownImpactPage } from '../../agent/report/impact-page.js';
+import { escapeHtml } from '../../agent/report/impact-page.js';
 import { redisImpactStore, type ImpactStore } from '../../agent/report/impact-store.js';
-import { impactFixture, XSS } from '../support/impact-fixture.js';
+import { impactFixture, serveImpactPage, XSS } from '../support/impact-fixture.js';
 import { connectTestRedis, type TestRedis } from './redis-helper.js';
 
 const SHA = 'a'.repeat(40);
@@ -23,21 +20,7 @@ beforeAll(async () => {
   t = await connectTestRedis();
   store = redisImpactStore({ redis: t.redis, prefix: t.prefix, clock: { now: () => new Date(now) }, maxReports: 3 });
   await store.save(impactFixture(SHA));
-  server = createHttpServer({
-    logger: pino({ level: 'silent' }),
-    html: { headers: IMPACT_PAGE_HEADERS, notFound: renderUnknownImpactPage() },
-    handlers: {
-      readiness: async () => ({}),
-      metrics: async () => ({ contentType: 'text/plain', body: '' }),
-      status: async () => ({}),
-      impactPage: async (sha) => {
-        const report = await store.load(sha);
-        return report ? renderImpactPage(report) : undefined;
-      },
-    },
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await serveImpactPage(store));
 });
 
 afterAll(async () => {

@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { startAgentProcess, type AgentProcess, type AgentProcessOptions } from '../../agent/app/agent-process.js';
 import { parseConfig, type Config } from '../../agent/config/config.js';
 import { systemClock, type Logger } from '../../agent/domain/runtime.js';
+import type { Cluster, Redis } from 'ioredis';
+import { queuePrefix } from '../../agent/queue/keys.js';
 import { GIT_TEST_ENV } from './git-fixtures.js';
 
 /** Parses flags like the CLI does (with test defaults); throws listing every problem. */
@@ -66,4 +68,10 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Removes every Redis key of one cluster (its `{calico-gitops:<cluster>}` hash tag): a test's cleanup. */
+export async function dropClusterKeys(redis: Redis | Cluster, cluster: string): Promise<void> {
+  const keys = await redis.keys(`${queuePrefix(cluster)}*`);
+  if (keys.length > 0) await redis.del(...keys);
 }
