@@ -26,7 +26,7 @@ import { checkWebhook } from '../source/webhook-check.js';
 import { precheckWebhook } from '../source/webhook-verify.js';
 import { statusPortFor } from '../report/status-port.js';
 import { createStatusReporter } from '../report/status-reporter.js';
-import { IMPACT_PAGE_HEADERS, renderImpactPage, renderUnknownImpactPage } from '../report/impact-page.js';
+import { IMPACT_PAGE_HEADERS, impactPageFor, renderUnknownImpactPage } from '../report/impact-page.js';
 import { redisImpactStore } from '../report/impact-store.js';
 import { startControllerRole, type ControllerRole, type ControllerRoleOptions } from './controller-role.js';
 import { roleOptions } from './role-options.js';
@@ -179,10 +179,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       ...(controller?.drift ? { drift: { selfHeal: options.drift.selfHeal, ...controller.drift.monitor.current() } } : {}),
     }),
     onPush: () => controller?.trigger(),
-    impactPage: async (sha) => {
-      const report = await impactReports.load(sha);
-      return report ? renderImpactPage(report) : undefined;
-    },
+    impactPage: async (sha) => impactPageFor(sha, await impactReports.find(sha)),
   };
 
   return {
@@ -207,7 +204,7 @@ interface Running {
   metrics(): Promise<{ contentType: string; body: string }>;
   status(): Promise<unknown>;
   onPush(): void;
-  impactPage(sha: string): Promise<string | undefined>;
+  impactPage(sha: string): Promise<{ found: boolean; html: string }>;
 }
 
 function lazyHandlers(current: () => Running | undefined, o: { secret: string | undefined; branch: string; webhooks: boolean }): HttpHandlers {
@@ -225,7 +222,7 @@ function lazyHandlers(current: () => Running | undefined, o: { secret: string | 
                 : checkWebhook({ headers, body, secret: o.secret, branch: o.branch }),
             onPush: () => current()?.onPush(),
           },
-          impactPage: async (sha: string) => current()?.impactPage(sha),
+          impactPage: async (sha: string) => (await current()?.impactPage(sha)) ?? { found: false, html: renderUnknownImpactPage() },
         }
       : {}),
   };

@@ -25,8 +25,8 @@ export interface HttpHandlers {
   status(): Promise<unknown>;
   /** Absent: `/hooks/git` is not served (the worker). */
   readonly webhook?: WebhookHandlers;
-  /** A commit's impact page (HTML); undefined when no report is kept for it. Absent: not served. */
-  readonly impactPage?: (sha: string) => Promise<string | undefined>;
+  /** A commit's impact page (HTML), or the page saying why there is none (sent as a 404). Absent: not served. */
+  readonly impactPage?: (sha: string) => Promise<{ found: boolean; html: string }>;
 }
 
 /** Headers of the impact page and its 404 (set by the page's renderer). */
@@ -98,8 +98,8 @@ export function createHttpServer(opts: HttpServerOptions): Server {
           // A commit id (abbreviated or full, SHA-1 or SHA-256) or nothing: the key stays ours.
           const page = /^[0-9a-f]{7,64}$/i.test(sha) ? await impact(sha.toLowerCase()) : undefined;
           const headers = opts.html?.headers ?? { 'content-type': 'text/html; charset=utf-8' };
-          res.writeHead(page === undefined ? 404 : 200, headers);
-          res.end(page ?? opts.html?.notFound ?? 'not found\n');
+          res.writeHead(page?.found ? 200 : 404, headers);
+          res.end(page?.html ?? opts.html?.notFound ?? 'not found\n');
           return;
         }
         const webhook = handlers.webhook;

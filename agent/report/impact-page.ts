@@ -3,6 +3,7 @@
 // repository (policy names, files, intent names), so every value is escaped.
 import type { DiffChangeJson, ImpactReport, IntentFinding } from '../connectivity/impact-report.js';
 import { impactDescription } from '../connectivity/impact-report.js';
+import type { ImpactLookup } from './impact-store.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -67,6 +68,22 @@ ${intentsSection(r)}
 export function renderUnknownImpactPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Impact report not found</title></head>
-<body><h1>Impact report not found</h1><p>The agent keeps reports of the revisions it planned recently; this commit has none.</p></body></html>
+<body><h1>Impact report not found</h1><p>The agent keeps reports of the revisions it planned recently; this commit has none. Give the commit id, whole or its first 7 or more hex digits.</p></body></html>
 `;
+}
+
+/** The page for a prefix several kept reports share (404): the commits it could mean. */
+export function renderAmbiguousImpactPage(prefix: string, matches: readonly string[]): string {
+  const items = matches.map((sha) => `<li><a href="${escapeHtml(sha)}"><code>${escapeHtml(sha)}</code></a></li>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Ambiguous commit id</title></head>
+<body><h1>Ambiguous commit id</h1><p><code>${escapeHtml(prefix)}</code> is the start of ${matches.length} kept reports; give more of the commit id:</p><ul>${items}</ul></body></html>
+`;
+}
+
+/** The answer to `/impact/<sha>` from a store lookup. */
+export function impactPageFor(sha: string, found: ImpactLookup): { found: boolean; html: string } {
+  if (found.kind === 'found') return { found: true, html: renderImpactPage(found.report) };
+  if (found.kind === 'ambiguous') return { found: false, html: renderAmbiguousImpactPage(sha, found.matches) };
+  return { found: false, html: renderUnknownImpactPage() };
 }

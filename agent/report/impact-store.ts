@@ -9,7 +9,18 @@ import { redisKeys, type KeyPrefix } from '../queue/keys.js';
 export interface ImpactStore {
   save(report: ImpactReport): Promise<void>;
   load(sha: string): Promise<ImpactReport | undefined>;
+  /** The report of a full commit id or of an unambiguous prefix of a kept one (what a user copies). */
+  find(shaOrPrefix: string): Promise<ImpactLookup>;
 }
+
+export type ImpactLookup =
+  | { readonly kind: 'found'; readonly report: ImpactReport }
+  | { readonly kind: 'missing' }
+  /** Several kept reports start with the prefix (sorted). */
+  | { readonly kind: 'ambiguous'; readonly matches: readonly string[] };
+
+/** Shorter prefixes are refused: too many commits would share them. */
+export const MIN_SHA_PREFIX = 7;
 
 export interface RedisImpactStoreOptions {
   readonly redis: Redis | Cluster;
@@ -25,6 +36,16 @@ export function redisImpactStore(o: RedisImpactStoreOptions): ImpactStore {
   const max = o.maxReports ?? 100;
   const ttl = o.ttlSeconds ?? 30 * 86_400;
   const commits = redisKeys.impactCommits(o.prefix);
+  const load = async (sha: string): Promise<ImpactReport | undefined> => {
+    const raw = await o.redis.get(redisKeys.impactReport(o.prefix, sha));
+    if (!raw) return undefined;
+    try {
+      const parsed = JSON.parse(raw) as Partial<ImpactReport>;
+      return typeof parsed.revision === 'string' && typeof parsed.diff === 'object' ? (parsed as ImpactReport) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   return {
     save: async (report) => {
       const now = o.clock.now().getTime();
@@ -40,15 +61,21 @@ export function redisImpactStore(o: RedisImpactStoreOptions): ImpactStore {
       const old = await o.redis.zrange(commits, 0, excess - 1);
       if (old.length > 0) await o.redis.multi().zrem(commits, ...old).del(...old.map((sha) => redisKeys.impactReport(o.prefix, sha))).exec();
     },
-    load: async (sha) => {
-      const raw = await o.redis.get(redisKeys.impactReport(o.prefix, sha));
-      if (!raw) return undefined;
-      try {
-        const parsed = JSON.parse(raw) as Partial<ImpactReport>;
-        return typeof parsed.revision === 'string' && typeof parsed.diff === 'object' ? (parsed as ImpactReport) : undefined;
-      } catch {
-        return undefined;
-      }
+    load,
+    find: async (shaOrPrefix) => {
+      const prefix = shaOrPrefix.toLowerCase();
+      const exact = await load(prefix);
+      if (exact) return { kind: 'found', report: exact };
+      if (prefix.length < MIN_SHA_PREFIX) return { kind: 'missing' };
+      // The index holds at most maxReports commits (plus expired ones until the next save).
+      const candidates = (await o.redis.zrange(commits, 0, -1)).filter((sha) => sha.startsWith(prefix));
+      const kept: string[] = [];
+      for (const sha of candidates) if ((await o.redis.exists(redisKeys.impactReport(o.prefix, sha))) === 1) kept.push(sha);
+      const [only, ...more] = kept.sort();
+      if (only === undefined) return { kind: 'missing' };
+      if (more.length > 0) return { kind: 'ambiguous', matches: [only, ...more] };
+      const report = await load(only);
+      return report ? { kind: 'found', report } : { kind: 'missing' };
     },
   };
 }

@@ -1,5 +1,6 @@
 // The impact page: the report read back from Redis, served at /impact/<sha> as escaped HTML with
-// a policy that lets no script run; an unknown or malformed commit is a 404. The store keeps the
+// a policy that lets no script run, by its full commit id or an unambiguous prefix of 7 or more hex
+// digits; an unknown, malformed or ambiguous commit is a 404 saying which. The store keeps the
 // newest reports only, each expiring.
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,41 @@ describe('the impact page', () => {
     const res = await fetch(`${base}/impact/${sha}`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('Impact report not found');
+  });
+
+  it.each([
+    ['the 7 hex digits a user copies', SHA.slice(0, 7)],
+    ['a longer prefix, in capitals', SHA.slice(0, 12).toUpperCase()],
+    ['the full commit id', SHA],
+  ])('serves the report for %s', async (_name, sha) => {
+    const res = await fetch(`${base}/impact/${sha}`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`<code>${SHA}</code>`);
+  });
+
+  it.each([
+    ['a prefix shorter than 7 hex digits', SHA.slice(0, 6)],
+    ['a prefix of no kept report', 'abcdef9'],
+  ])('answers 404 for %s', async (_name, sha) => {
+    const res = await fetch(`${base}/impact/${sha}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('Impact report not found');
+  });
+
+  it('answers 404 naming the commits a prefix of several kept reports could mean, and serves each by a longer prefix', async () => {
+    const [one, two] = [`abcdef1${'1'.repeat(33)}`, `abcdef1${'2'.repeat(33)}`];
+    await store.save(impactFixture(two));
+    await store.save(impactFixture(one));
+    const res = await fetch(`${base}/impact/abcdef1`);
+    expect(res.status).toBe(404);
+    const html = await res.text();
+    expect(html).toContain('<h1>Ambiguous commit id</h1>');
+    expect(html).toContain('<code>abcdef1</code> is the start of 2 kept reports');
+    expect(html.indexOf(`<code>${one}</code>`)).toBeGreaterThan(0);
+    expect(html.indexOf(`<code>${two}</code>`)).toBeGreaterThan(html.indexOf(`<code>${one}</code>`));
+    const longer = await fetch(`${base}/impact/abcdef12`);
+    expect(longer.status).toBe(200);
+    expect(await longer.text()).toContain(`<code>${two}</code>`);
   });
 
   it('keeps the newest reports only, each expiring', async () => {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { ImpactReport } from '../../agent/connectivity/impact-report.js';
 import { createHttpServer } from '../../agent/http/server.js';
-import { IMPACT_PAGE_HEADERS, renderImpactPage, renderUnknownImpactPage } from '../../agent/report/impact-page.js';
+import { IMPACT_PAGE_HEADERS, impactPageFor, renderUnknownImpactPage } from '../../agent/report/impact-page.js';
 import type { ImpactStore } from '../../agent/report/impact-store.js';
 
 export const XSS = `<script>document.title='pwned'</script><img src=x onerror="document.title='pwned'">`;
@@ -60,7 +60,7 @@ export function impactFixture(revision: string): ImpactReport {
 }
 
 /** The agent's HTTP server serving `/impact/<sha>` from the store, on a free loopback port. */
-export async function serveImpactPage(store: Pick<ImpactStore, 'load'>): Promise<{ server: Server; base: string }> {
+export async function serveImpactPage(store: Pick<ImpactStore, 'find'>): Promise<{ server: Server; base: string }> {
   const server = createHttpServer({
     logger: pino({ level: 'silent' }),
     html: { headers: IMPACT_PAGE_HEADERS, notFound: renderUnknownImpactPage() },
@@ -68,10 +68,7 @@ export async function serveImpactPage(store: Pick<ImpactStore, 'load'>): Promise
       readiness: async () => ({}),
       metrics: async () => ({ contentType: 'text/plain', body: '' }),
       status: async () => ({}),
-      impactPage: async (sha) => {
-        const report = await store.load(sha);
-        return report ? renderImpactPage(report) : undefined;
-      },
+      impactPage: async (sha) => impactPageFor(sha, await store.find(sha)),
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
