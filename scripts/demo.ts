@@ -170,7 +170,7 @@ async function main(): Promise<void> {
       flags: { ...flags, pollInterval: '1s', listen: '127.0.0.1:0', workers: '1', logLevel: 'error', forge: 'github', forgeUrl: forge.apiUrl('github'), forgeTokenFile: tokenFile, forgeRepo: FORGE_REPO, alertWebhookFile: alertFile },
       env: {},
     });
-    if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('\n'));
+    if (!parsed.ok) throw new Error(parsed.issues.map((p) => p.message).join('\n'));
     const agent = await startAgentProcess({
       config: parsed.config,
       logger: pino({ level: process.env['DEMO_LOG_LEVEL'] ?? 'error' }, pino.destination(2)),

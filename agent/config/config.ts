@@ -1,5 +1,6 @@
 // The only reader of process.env. Parses every option once, lists every problem at once.
 import { ConfigError } from '../domain/errors.js';
+import { formatIssue, type Issue } from '../domain/issue.js';
 import { redactText } from '../domain/redact.js';
 import { envName, OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
@@ -10,13 +11,12 @@ export type Config = {
   readonly [K in OptionName]: (typeof OPTIONS)[K] extends { default: unknown } ? ValueOf<K> : ValueOf<K> | undefined;
 };
 
-export interface ConfigProblem {
-  readonly option: string;
-  readonly source: 'flag' | 'env';
-  readonly message: string;
-}
+/** A configuration problem is an Issue of no file; its message names the option as given (`--redis`, `CALICO_GITOPS_REDIS`). */
+export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: readonly Issue[] };
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: readonly ConfigProblem[] };
+function configIssue(code: 'required' | 'invalid' | 'conflict', message: string): Issue {
+  return { severity: 'error', file: '', line: 0, column: 0, path: '', code: `config-${code}`, message };
+}
 
 export interface ParseConfigInput {
   /** Flag values as strings, keyed by config field name (commander's camelCase). */
@@ -28,7 +28,7 @@ export interface ParseConfigInput {
 
 /** Pure: flags win over environment variables, which win over defaults. */
 export function parseConfig(input: ParseConfigInput): ConfigResult {
-  const problems: ConfigProblem[] = [];
+  const issues: Issue[] = [];
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][]) {
     const flagValue = input.flags[name];
@@ -38,7 +38,7 @@ export function parseConfig(input: ParseConfigInput): ConfigResult {
     const label = source === 'flag' ? `--${spec.flag}` : envName(spec.flag);
     if (raw === undefined) {
       if (input.required?.includes(name)) {
-        problems.push({ option: `--${spec.flag}`, source: 'flag', message: `--${spec.flag} (or ${envName(spec.flag)}) is required` });
+        issues.push(configIssue('required', `--${spec.flag} (or ${envName(spec.flag)}) is required`));
       }
       out[name] = spec.default;
       continue;
@@ -47,23 +47,23 @@ export function parseConfig(input: ParseConfigInput): ConfigResult {
     if (parsed.ok) out[name] = parsed.value;
     else {
       const shown = spec.secret ? '' : ` (got ${JSON.stringify(raw)})`;
-      problems.push({ option: label, source, message: `${label} ${parsed.message}${shown}` });
+      issues.push(configIssue('invalid', `${label} ${parsed.message}${shown}`));
     }
   }
   if (out['forge'] !== undefined && out['forgeTokenFile'] === undefined) {
-    problems.push({ option: '--forge-token-file', source: 'flag', message: '--forge needs --forge-token-file' });
+    issues.push(configIssue('conflict', '--forge needs --forge-token-file'));
   }
   if (out['forgeUrl'] !== undefined && out['forge'] === undefined) {
-    problems.push({ option: '--forge', source: 'flag', message: '--forge-url needs --forge github|gitlab|gitea' });
+    issues.push(configIssue('conflict', '--forge-url needs --forge github|gitlab|gitea'));
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, config: out as Config };
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, config: out as Config };
 }
 
-/** Reads process.env; throws one ConfigError listing every problem. */
+/** Reads process.env; throws one ConfigError listing every issue. */
 export function loadConfig(flags: ParseConfigInput['flags'], required: readonly OptionName[] = []): Config {
   const result = parseConfig({ flags, env: process.env, required });
   if (!result.ok) {
-    throw new ConfigError(`invalid configuration:\n${result.problems.map((p) => `  - ${p.message}`).join('\n')}`);
+    throw new ConfigError(`invalid configuration:\n${result.issues.map((i) => `  - ${formatIssue(i)}`).join('\n')}`);
   }
   return result.config;
 }

@@ -5,7 +5,7 @@ import { describeSet, isEmptySet, summarize, type AllowedSummary } from './conne
 import type { Why } from './connections.js';
 import type { ConnectivityDiff } from './diff.js';
 import { impactSummary, shortWhy } from './render-text.js';
-import type { Issue } from '../domain/issue.js';
+import type { Issue, Issues } from '../domain/issue.js';
 
 export interface DiffChangeJson {
   readonly from: string;
@@ -81,7 +81,7 @@ export function impactReport(o: {
   cluster: string;
   computedAt: Date;
   diff: ConnectivityDiff;
-  intents?: { readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] };
+  intents?: Issues;
 }): ImpactReport {
   const intents = o.intents ? intentsPart(o.intents) : undefined;
   return {
@@ -94,13 +94,13 @@ export function impactReport(o: {
 }
 
 /** The report's intents part from an intents check. */
-export function intentsPart(checked: { readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }): NonNullable<ImpactReport['intents']> {
+export function intentsPart(checked: Issues): NonNullable<ImpactReport['intents']> {
   const finding = (i: Issue): IntentFinding => ({ message: i.message, file: i.file, line: i.line });
   return { violated: checked.errors.map(finding), warnings: checked.warnings.map(finding) };
 }
 
 /** A stored report with the latest intents check (the diff stays the one first computed). */
-export function withIntents(report: ImpactReport, checked?: { readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] }): ImpactReport {
+export function withIntents(report: ImpactReport, checked?: Issues): ImpactReport {
   const { intents: _old, ...rest } = report;
   return checked ? { ...rest, intents: intentsPart(checked) } : rest;
 }

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from '../desired/limits.js';
 import { createLocator } from '../desired/parse/locator.js';
 import { parseFile } from '../desired/parse/parse-file.js';
 import { matchesLabels, parseSelector, type SelectorNode } from '../desired/selector/index.js';
-import type { Issue } from '../domain/issue.js';
+import type { Issue, Issues } from '../domain/issue.js';
 import type { SourceFile } from '../domain/state.js';
 import type { Analysis } from './analyze.js';
 import { ALL_CONNECTIONS, describeSet, dimensionOf, intersectSets, isEmptySet, onlyDimension, PORT_DIMENSIONS, subtractSets, type ConnectionSet } from './connection-set.js';
@@ -188,7 +188,7 @@ function peerMatches(p: IntentPeer, e: Entity): boolean {
 const EXAMPLES = 3;
 
 /** Every violated intent as an error (name, file, line, example peers); vacuous ones as warnings. */
-export function checkIntents(analysis: Analysis, intents: readonly Intent[]): { errors: Issue[]; warnings: Issue[] } {
+export function checkIntents(analysis: Analysis, intents: readonly Intent[]): Issues {
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
   const entities = analysis.universe.entities;

@@ -1,7 +1,7 @@
 // What policies act on: namespaces, service accounts, pods, host endpoints and network sets, read
 // from a Kubernetes List (`kubectl get namespaces,pods,serviceaccounts -A -o yaml`) plus Calico's
 // HostEndpoint / NetworkSet / GlobalNetworkSet objects. Pure: values in, workloads and problems out.
-import type { Issue } from '../domain/issue.js';
+import type { Issue, Issues } from '../domain/issue.js';
 
 export interface NamedPort {
   readonly name: string;
@@ -61,10 +61,8 @@ export interface Workloads {
 
 export const EMPTY_WORKLOADS: Workloads = { namespaces: [], serviceAccounts: [], pods: [], hostEndpoints: [], networkSets: [] };
 
-export interface WorkloadsResult {
+export interface WorkloadsResult extends Issues {
   readonly workloads: Workloads;
-  readonly errors: readonly Issue[];
-  readonly warnings: readonly Issue[];
 }
 
 type Obj = Record<string, unknown>;

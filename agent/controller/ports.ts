@@ -1,7 +1,7 @@
 // What the controller cycle needs from the adapters; declared here, implemented in agent/source,
 // agent/live, agent/queue and agent/report, composed in agent/cli.
 import type { DesiredResult } from '../desired/index.js';
-import type { Issue } from '../domain/issue.js';
+import type { Issues } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { LiveView, Plan, Snapshot } from '../domain/state.js';
 
@@ -58,7 +58,7 @@ export interface Stages {
 
 /** Checks a revision's declared intents against the cluster's workloads (connectivity analysis). */
 export interface IntentsPort {
-  check(input: { snapshot: Snapshot; desired: DesiredResult['state'] }): Promise<{ errors: readonly Issue[]; warnings: readonly Issue[] }>;
+  check(input: { snapshot: Snapshot; desired: DesiredResult['state'] }): Promise<Issues>;
 }
 
 /** What a revision does to traffic, as its impact status shows it. */
@@ -75,6 +75,6 @@ export interface ImpactPort {
   assess(input: {
     snapshot: Snapshot;
     desired: DesiredResult['state'];
-    intents?: { readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] };
+    intents?: Issues;
   }): Promise<ImpactAssessment>;
 }

@@ -22,8 +22,8 @@ export function stagesFor(o: PlanningOptions): Stages {
       // Unchanged blobs keep their parse from the previous revision (incremental re-parse).
       const result = buildDesiredState({ files: snapshot.files, calicoVersion: o.calicoVersion, parseCache });
       parseCache = result.parsed;
-      const problems = snapshot.problems;
-      return withSourceIssues(result, problems ? [...problems.errors, ...problems.warnings] : []);
+      const issues = snapshot.issues;
+      return withSourceIssues(result, issues ? [...issues.errors, ...issues.warnings] : []);
     },
     buildPlan: ({ snapshot, desired, live, approved }) => {
       const allowDeletes = parseAllowDeleteTrailer(snapshot.message);

@@ -1,6 +1,6 @@
 // The desired-state stage: files of one revision -> validated, normalized resources, or every
 // problem at once. Pure: no I/O, no clock; the same input always gives the same output.
-import { CALICO_API_VERSION, compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
+import { CALICO_API_VERSION, compareIssues, type CalicoVersion, type DesiredResource, type DesiredState, type Issue, type Issues, type JsonObject, type ResourceKey, type SourceFile } from '../domain/index.js';
 import { IssueCollector } from './collector.js';
 import { resourceHash } from './normalize.js';
 import { checkDuplicates, checkTierReferences } from './cross-file.js';
@@ -21,11 +21,9 @@ export interface BuildDesiredInput {
   readonly parseCache?: ReadonlyMap<string, ParsedFile>;
 }
 
-export interface DesiredResult {
+export interface DesiredResult extends Issues {
   /** Empty whenever there is at least one error: an invalid revision applies nothing. */
   readonly state: DesiredState;
-  readonly errors: readonly Issue[];
-  readonly warnings: readonly Issue[];
   /** This revision's parses, to pass as the next `parseCache` (files with a blob only). */
   readonly parsed: ReadonlyMap<string, ParsedFile>;
 }

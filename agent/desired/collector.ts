@@ -1,14 +1,14 @@
 // Collects the problems rule functions report (in paths) and turns them into Issues (with
 // file:line:column) at the end, locating positions lazily, once per file that has problems.
 import type { CalicoVersion, Issue, JsonObject } from '../domain/index.js';
-import type { DocumentView, Path, Position, Report } from './document.js';
+import type { DocumentView, Path, Position, RuleIssue } from './document.js';
 import { columnOfOffset, createLocator, type Locator, type ScalarStyle } from './parse/locator.js';
 import { formatPath } from './path.js';
 
 interface Pending {
   readonly file: string;
   readonly document: number;
-  readonly report: Report;
+  readonly report: RuleIssue;
   /** Keep only when the node is a plain (unquoted) scalar: YAML 1.1 boolean words. */
   readonly onlyIfPlain: boolean;
 }
@@ -16,7 +16,7 @@ interface Pending {
 /** A DocumentView plus what the schema walker needs beyond the public contract. */
 export interface InternalDocumentView extends DocumentView {
   /** Reports only if the value at `path` is written as a plain scalar (checked lazily). */
-  reportIfPlain(problem: Report): void;
+  reportIfPlain(problem: RuleIssue): void;
   /** How the node at `path` is written (locates the file now: call it only for rare cases). */
   styleOf(path: Path): ScalarStyle;
   /** The same document seen with another value (calicoctl's decoding of it). */
@@ -43,7 +43,7 @@ export class IssueCollector {
   }
 
   /** Records a problem of a document without holding on to its parsed value. */
-  reportAt(file: string, document: number, report: Report, onlyIfPlain = false): void {
+  reportAt(file: string, document: number, report: RuleIssue, onlyIfPlain = false): void {
     this.pending.push({ file, document, report, onlyIfPlain });
   }
 
@@ -101,11 +101,11 @@ class View implements InternalDocumentView {
     return this.collector.positionOf(this.file, this.document, path, options?.at ?? 'value');
   }
 
-  report(report: Report): void {
+  report(report: RuleIssue): void {
     this.collector.reportAt(this.file, this.document, report);
   }
 
-  reportIfPlain(report: Report): void {
+  reportIfPlain(report: RuleIssue): void {
     this.collector.reportAt(this.file, this.document, report, true);
   }
 

@@ -15,7 +15,8 @@ export interface Position {
   readonly column: number;
 }
 
-export interface Report {
+/** An Issue as a rule reports it: by path; the collector adds file, line and column. */
+export interface RuleIssue {
   /** Node the problem is about. */
   readonly path: Path;
   /** A sentence for a person; no trailing period needed. */
@@ -48,5 +49,5 @@ export interface DocumentView {
   /** Where a node starts; falls back to the nearest ancestor that has a position. */
   lineOf(path: Path, options?: { at?: 'key' | 'value' }): Position;
   /** Records a problem; every problem is kept, in a stable order decided later. */
-  report(problem: Report): void;
+  report(issue: RuleIssue): void;
 }

@@ -17,7 +17,8 @@ export interface Issue {
   readonly code: string;
 }
 
-export interface Problems {
+/** The issues of one stage, errors apart from warnings. */
+export interface Issues {
   readonly errors: readonly Issue[];
   readonly warnings: readonly Issue[];
 }

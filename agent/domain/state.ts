@@ -1,5 +1,5 @@
 // The plain values handed from stage to stage (DESIGN.md, "Data flow").
-import type { Problems } from './issue.js';
+import type { Issues } from './issue.js';
 import type { KindId } from './kinds.js';
 import type { DesiredResource, Manifest, ResourceKey } from './resource.js';
 
@@ -20,7 +20,7 @@ export interface Snapshot {
   readonly message: string;
   readonly files: readonly SourceFile[];
   /** Files that could not be read (too large, not UTF-8, …): errors make the revision invalid. */
-  readonly problems?: Problems;
+  readonly issues?: Issues;
   /** `.calico-gitops/intents.yaml` at this revision, when the repository declares intents. */
   readonly intents?: SourceFile;
 }

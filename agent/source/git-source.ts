@@ -168,7 +168,7 @@ export class GitSource {
         // A problem of this commit, not of the source: it is reported on the commit, and an empty
         // file list with an error applies nothing (rather than deleting everything).
         const error = issue('', 'path-not-found', `path ${this.#subPath} does not exist at ${sha.slice(0, 12)} of ${redactUrl(this.#o.url)}`);
-        return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: [], problems: { errors: [error], warnings: [] } };
+        return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: [], issues: { errors: [error], warnings: [] } };
       }
       throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
     }
@@ -226,7 +226,7 @@ export class GitSource {
       else intents = { path: repoPath, content };
     }
     this.#stats = { listed: entries.length, policyFiles: out.length, blobsRead: runner.blobsRead - before, blobsReused: reused };
-    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, problems: { errors, warnings }, ...(intents ? { intents } : {}) };
+    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, issues: { errors, warnings }, ...(intents ? { intents } : {}) };
   }
 
   /**

@@ -7,7 +7,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const WEBHOOK_FORGES = ['github', 'gitlab', 'gitea'] as const;
 export type WebhookForge = (typeof WEBHOOK_FORGES)[number];
 
-export type VerifyResult = { readonly ok: true; readonly forge: WebhookForge } | { readonly ok: false; readonly reason: string };
+/** Whether a request is authentic (and from which forge); webhook-check.ts decides what it means. */
+export type WebhookAuth = { readonly ok: true; readonly forge: WebhookForge } | { readonly ok: false; readonly reason: string };
 
 /** Header names lower-cased, as node:http gives them. */
 export type WebhookHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -17,19 +18,19 @@ export interface VerifyInput {
   readonly secret: string;
 }
 
-export function verifyGitHubSignature(input: VerifyInput & { readonly header: string | undefined }): VerifyResult {
+export function verifyGitHubSignature(input: VerifyInput & { readonly header: string | undefined }): WebhookAuth {
   if (!input.header) return fail('missing X-Hub-Signature-256 header');
   const match = /^sha256=([0-9a-f]{64})$/i.exec(input.header.trim());
   if (!match?.[1]) return fail('X-Hub-Signature-256 is not of the form sha256=<hex>');
   return hmacMatches(input, match[1]) ? { ok: true, forge: 'github' } : fail('signature does not match');
 }
 
-export function verifyGitLabToken(input: { readonly header: string | undefined; readonly secret: string }): VerifyResult {
+export function verifyGitLabToken(input: { readonly header: string | undefined; readonly secret: string }): WebhookAuth {
   if (!input.header) return fail('missing X-Gitlab-Token header');
   return safeEqualText(input.header, input.secret) ? { ok: true, forge: 'gitlab' } : fail('token does not match');
 }
 
-export function verifyGiteaSignature(input: VerifyInput & { readonly header: string | undefined }): VerifyResult {
+export function verifyGiteaSignature(input: VerifyInput & { readonly header: string | undefined }): WebhookAuth {
   if (!input.header) return fail('missing X-Gitea-Signature header');
   const hex = input.header.trim();
   if (!/^[0-9a-f]{64}$/i.test(hex)) return fail('X-Gitea-Signature is not a hex SHA-256 HMAC');
@@ -37,7 +38,7 @@ export function verifyGiteaSignature(input: VerifyInput & { readonly header: str
 }
 
 /** Picks the scheme by the headers present; a request carrying none is refused. */
-export function verifyWebhook(input: VerifyInput & { readonly headers: WebhookHeaders }): VerifyResult {
+export function verifyWebhook(input: VerifyInput & { readonly headers: WebhookHeaders }): WebhookAuth {
   if (!input.secret) return fail('no webhook secret is configured');
   const gitea = header(input.headers, 'x-gitea-signature') ?? header(input.headers, 'x-forgejo-signature');
   if (gitea !== undefined) return verifyGiteaSignature({ ...input, header: gitea });
@@ -81,6 +82,6 @@ function safeEqualText(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
-function fail(reason: string): VerifyResult {
+function fail(reason: string): WebhookAuth {
   return { ok: false, reason };
 }

@@ -55,7 +55,7 @@ export async function run(): Promise<Record<string, unknown>> {
     },
     env: {},
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  if (!parsed.ok) throw new Error(parsed.issues.map((p) => p.message).join('; '));
   const agent = await startAgentProcess({
     config: parsed.config, logger: pino({ level: 'error' }), clock: systemClock, controller: true, workers: 1, cacheDir: dir, baseEnv: process.env, gitEnv: GIT_TEST_ENV,
     fetch: (url, init) => fetch(url, init), random: Math.random, http: true, lease: { durationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 },

@@ -88,7 +88,7 @@ export async function run(): Promise<Record<string, unknown>> {
     flags: { repo: remote.url, path: 'policies', cluster, kubeconfig: installed.agentKubeconfig, webhookSecretFile: join(dir, 'secret'), pollInterval: '1h', listen: '127.0.0.1:0', workers: '1', logLevel: 'debug' },
     env: {},
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  if (!parsed.ok) throw new Error(parsed.issues.map((p) => p.message).join('; '));
   const lines: { time: number; msg?: string; revision?: string; jobId?: string; ms?: number }[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
   const redis = new Redis(parsed.config.redis);

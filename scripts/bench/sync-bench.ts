@@ -68,7 +68,7 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     },
     env: {},
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  if (!parsed.ok) throw new Error(parsed.issues.map((p) => p.message).join('; '));
   const redis = new Redis(parsed.config.redis);
   const statuses = new RedisStatusStore({ redis, prefix: queuePrefix(cluster), cluster, clock: systemClock });
   const applied = async (sha: string): Promise<string> => {

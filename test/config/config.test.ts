@@ -57,7 +57,7 @@ describe('parseConfig', () => {
     });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    const messages = result.problems.map((p) => p.message);
+    const messages = result.issues.map((p) => p.message);
     expect(messages).toEqual(
       expect.arrayContaining([
         '--repo (or CALICO_GITOPS_REPO) is required',
@@ -67,19 +67,19 @@ describe('parseConfig', () => {
         expect.stringContaining('CALICO_GITOPS_FORGE must be one of github, gitlab, gitea'),
       ]),
     );
-    expect(result.problems).toHaveLength(5);
+    expect(result.issues).toHaveLength(5);
   });
 
   it('never echoes a secret-bearing value', () => {
     const result = parseConfig({ flags: { redis: '' }, env: {} });
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems[0]?.message).toBe('--redis must not be empty');
+    expect(result.issues[0]?.message).toBe('--redis must not be empty');
   });
 
   it('requires a token file with a forge', () => {
     const result = parseConfig({ flags: { forge: 'github' }, env: {} });
-    expect(!result.ok && result.problems.map((p) => p.message)).toEqual(['--forge needs --forge-token-file']);
+    expect(!result.ok && result.issues.map((p) => p.message)).toEqual(['--forge needs --forge-token-file']);
   });
 
   it('takes --public-url as an http(s) base without a trailing slash, and refuses anything else', () => {
@@ -89,7 +89,7 @@ describe('parseConfig', () => {
     expect(none.ok && none.config.publicUrl).toBeUndefined();
     for (const bad of ['calico-gitops.example.com', 'ftp://x.example', 'https://x.example/?a=1']) {
       const result = parseConfig({ flags: { publicUrl: bad }, env: {} });
-      expect(!result.ok && result.problems[0]?.message).toMatch(/^--public-url must be an http\(s\) URL/);
+      expect(!result.ok && result.issues[0]?.message).toMatch(/^--public-url must be an http\(s\) URL/);
     }
   });
 });

@@ -18,7 +18,7 @@ describe('parseListen', () => {
     const result = parseConfig({ flags: { listen: 'localhost' }, env: {} });
     expect(result).toEqual({
       ok: false,
-      problems: [{ option: '--listen', source: 'flag', message: '--listen must be [HOST]:PORT, such as :8080 or 127.0.0.1:9000 (got "localhost")' }],
+      issues: [{ severity: 'error', file: '', line: 0, column: 0, path: '', code: 'config-invalid', message: '--listen must be [HOST]:PORT, such as :8080 or 127.0.0.1:9000 (got "localhost")' }],
     });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { JsonObject, JsonValue } from '../../agent/domain/index.js';
 import { DEFAULT_CALICO_VERSION } from '../../agent/domain/index.js';
-import type { DocumentView, Report } from '../../agent/desired/document.js';
+import type { DocumentView, RuleIssue } from '../../agent/desired/document.js';
 import { formatPath } from '../../agent/desired/path.js';
 import { validateKubernetesNetworkPolicy } from '../../agent/desired/rules/kubernetes-network-policy.js';
 
@@ -27,7 +27,7 @@ function check(spec: JsonValue | undefined): Seen[] {
     value,
     calicoVersion: DEFAULT_CALICO_VERSION,
     lineOf: () => ({ line: 1, column: 1 }),
-    report: (r: Report) => seen.push({ path: formatPath(r.path), code: r.code, severity: r.severity ?? 'error', message: r.message }),
+    report: (r: RuleIssue) => seen.push({ path: formatPath(r.path), code: r.code, severity: r.severity ?? 'error', message: r.message }),
   };
   validateKubernetesNetworkPolicy(doc);
   return seen;

@@ -63,7 +63,7 @@ describe('GitSource', () => {
     expect(result.snapshot.files.map((f) => f.path)).toEqual(['policies/a.yaml', 'policies/sub/b.yml']);
     expect(result.snapshot.files[0]?.content).toBe(samplePolicyYaml('a'));
     expect(result.snapshot.files[0]?.blob).toMatch(/^[0-9a-f]{40}$/);
-    expect(result.snapshot.problems.errors).toEqual([]);
+    expect(result.snapshot.issues.errors).toEqual([]);
   });
 
   it('returns the cached snapshot without fetching when the head did not move', async () => {
@@ -115,12 +115,12 @@ describe('GitSource', () => {
     const src = await source(remote.url, { limits: { maxFileBytes: 4096 } });
     const { snapshot } = await src.latest();
     expect(snapshot.files.map((f) => f.path)).toEqual(['a.yaml']);
-    expect(snapshot.problems.errors.map((e) => [e.file, e.code])).toEqual([
+    expect(snapshot.issues.errors.map((e) => [e.file, e.code])).toEqual([
       ['link.yaml', 'symlink'],
       ['big.yaml', 'limit-file-size'],
       ['latin1.yaml', 'not-utf8'],
     ]);
-    expect(snapshot.problems.warnings).toEqual([]);
+    expect(snapshot.issues.warnings).toEqual([]);
   });
 
   it('refuses a submodule and a ".." tree entry under the policy folder, naming each', async () => {
@@ -138,7 +138,7 @@ describe('GitSource', () => {
     const src = await source(remote.url, { path: 'policies' });
     const { snapshot } = await src.latest();
     expect(snapshot.revision).toBe(commit);
-    expect(snapshot.problems.errors.map((e) => [e.file, e.line, e.code])).toEqual([
+    expect(snapshot.issues.errors.map((e) => [e.file, e.line, e.code])).toEqual([
       ['policies/../evil.yaml', 0, 'unsafe-path'],
       ['policies/vendored', 0, 'submodule'],
     ]);
@@ -195,8 +195,8 @@ describe('GitSource', () => {
     // A problem of that commit (reported on it), not a failure of the source: nothing to apply.
     const { snapshot } = await src.latest();
     expect(snapshot.files).toEqual([]);
-    expect(snapshot.problems.errors.map((e) => [e.file, e.line, e.code])).toEqual([['', 0, 'path-not-found']]);
-    expect(snapshot.problems.errors[0]?.message).toMatch(/^path policies does not exist at [0-9a-f]{12} of file:\/\//);
+    expect(snapshot.issues.errors.map((e) => [e.file, e.line, e.code])).toEqual([['', 0, 'path-not-found']]);
+    expect(snapshot.issues.errors[0]?.message).toMatch(/^path policies does not exist at [0-9a-f]{12} of file:\/\//);
   });
 
   it('keeps credentials in the URL out of messages and the mirror config', async () => {

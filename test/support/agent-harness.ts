@@ -14,7 +14,7 @@ export function testConfig(flags: Record<string, string>): Config {
     flags: { listen: '127.0.0.1:0', workers: '1', verifyTimeout: '20s', logLevel: 'debug', ...flags },
     env: {},
   });
-  if (!parsed.ok) throw new Error(parsed.problems.map((p) => p.message).join('; '));
+  if (!parsed.ok) throw new Error(parsed.issues.map((p) => p.message).join('; '));
   return parsed.config;
 }
 

@@ -188,11 +188,11 @@ async function readSource(flags: PlanFlags): Promise<ReadSource> {
   }
 }
 
-function snapshotOf(read: Awaited<ReturnType<typeof readPolicyDir>>, commit: Omit<Snapshot, 'files' | 'problems'>): Snapshot {
+function snapshotOf(read: Awaited<ReturnType<typeof readPolicyDir>>, commit: Omit<Snapshot, 'files' | 'issues'>): Snapshot {
   return {
     ...commit,
     files: read.files,
-    problems: { errors: read.issues.filter((i) => i.severity === 'error'), warnings: read.issues.filter((i) => i.severity === 'warning') },
+    issues: { errors: read.issues.filter((i) => i.severity === 'error'), warnings: read.issues.filter((i) => i.severity === 'warning') },
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type CalicoVersion,
   type DesiredResource,
   type Issue,
+  type Issues,
 } from '../../domain/index.js';
 import { readPolicyDir } from '../../source/read-dir.js';
 import { readIntentsFile } from '../../source/read-intents.js';
@@ -134,7 +135,7 @@ function countByKind(resources: readonly DesiredResource[]): [string, number][] 
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function summary(o: { valid: boolean; resources: readonly DesiredResource[]; errors: readonly Issue[]; warnings: readonly Issue[] }): string {
+export function summary(o: Issues & { valid: boolean; resources: readonly DesiredResource[] }): string {
   const warn = o.warnings.length > 0 ? `, ${plural(o.warnings.length, 'warning')}` : '';
   if (!o.valid) {
     const files = new Set(o.errors.map((e) => e.file)).size;
