@@ -85,7 +85,9 @@ export function buildDesiredState(input: BuildDesiredInput): DesiredResult {
 function desiredResource(c: Candidate): DesiredResource {
   let hash: string | undefined;
   const resource = { key: c.key, kindId: c.kind.id, manifest: c.manifest, source: c.source };
-  return Object.defineProperty(resource, 'hash', { enumerable: true, get: () => (hash ??= resourceHash(c.manifest)) }) as DesiredResource;
+  return Object.defineProperty(resource, 'hash', { enumerable: true, get() {
+      return (hash ??= resourceHash(c.manifest));
+    } }) as DesiredResource;
 }
 
 function declaredTier(value: JsonObject): string | undefined {

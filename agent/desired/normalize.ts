@@ -107,12 +107,16 @@ function filterMap(map: Readonly<Record<string, string>> | undefined, keep: (key
 function compactCalico(value: JsonValue, key: string): JsonValue | undefined {
   if (value === null || value === '' || value === false) return undefined;
   if (Array.isArray(value)) {
-    const out = new Array<JsonValue>(value.length);
+    // Unchanged parts are returned as they are (inputs are never mutated, so sharing is safe):
+    // most of a manifest is already compact and sorted, and copying it all costs allocation.
+    let out: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as JsonValue;
-      out[i] = compactCalico(item, key) ?? item;
+      const c = compactCalico(item, key) ?? item;
+      if (c !== item && !out) out = value.slice(0, i);
+      if (out) out.push(c);
     }
-    return out;
+    return out ?? value;
   }
   if (typeof value === 'string') {
     if (key === 'protocol' || key === 'notProtocol') return /^\d+$/.test(value) ? Number(value) : value;
@@ -120,13 +124,21 @@ function compactCalico(value: JsonValue, key: string): JsonValue | undefined {
     return value;
   }
   if (typeof value !== 'object') return value;
+  const keys = Object.keys(value);
+  let same = isSorted(keys);
+  if (!same) keys.sort();
   const out: JsonObject = {};
-  for (const k of Object.keys(value).sort()) {
-    const c = compactCalico(value[k] as JsonValue, k);
-    if (c === undefined || (Array.isArray(c) && c.length === 0) || isEmptyObject(c)) continue;
+  for (const k of keys) {
+    const v = value[k] as JsonValue;
+    const c = compactCalico(v, k);
+    if (c === undefined || (Array.isArray(c) && c.length === 0) || isEmptyObject(c)) {
+      same = false;
+      continue;
+    }
+    if (c !== v) same = false;
     out[k] = c;
   }
-  return out;
+  return same ? value : out;
 }
 
 /** Kubernetes keeps empty selectors (they mean "all"); only null, "", [] and matchLabels {} go. */
@@ -145,7 +157,14 @@ function compactK8s(value: JsonValue): JsonValue | undefined {
 }
 
 function isEmptyObject(v: JsonValue): boolean {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const _ in v) return false;
+  return true;
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  return true;
 }
 
 /** On the written spec (nulls and empties not yet dropped): tier and types. */

@@ -111,11 +111,15 @@ function checkNets(doc: DocumentView, rulePath: Path, rule: JsonObject, ipVersio
 // As libcalico-go's validateRule: only `icmp` (not `notICMP`) demands an ICMP protocol, named up
 // to v3.32 (validator.go:1378-1393 at v3.32.0). v3.33 moves these checks to CRD rules that also
 // take the numbers 1 and 58 (api policy_common.go:40-44 on release-v3.33).
+/** From v3.33 the numbers 1 and 58 name ICMP and ICMPv6 for these checks. */
+function icmpNamed(p: string | number | undefined, v333: boolean): string | number | undefined {
+  return v333 && p === 1 ? 'ICMP' : v333 && p === 58 ? 'ICMPv6' : p;
+}
+
 function checkIcmp(doc: DocumentView, rulePath: Path, rule: JsonObject): void {
   const v333 = atLeast(doc.calicoVersion, 3, 33);
-  const named = (p: string | number | undefined) => (v333 && p === 1 ? 'ICMP' : v333 && p === 58 ? 'ICMPv6' : p);
-  const proto = named(protocolValue(rule['protocol']));
-  const notProto = named(protocolValue(rule['notProtocol']));
+  const proto = icmpNamed(protocolValue(rule['protocol']), v333);
+  const notProto = icmpNamed(protocolValue(rule['notProtocol']), v333);
   for (const field of ['icmp', 'notICMP']) {
     const icmp = obj(rule[field]);
     if (!icmp) continue;
