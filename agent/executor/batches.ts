@@ -6,7 +6,13 @@ import type { PlanStep, StepAction } from '../domain/state.js';
 export const TOOLS = ['calicoctl', 'kubectl'] as const;
 export type Tool = (typeof TOOLS)[number];
 
-export const VERBS = ['apply', 'delete'] as const;
+/**
+ * `replace` is calicoctl's for a batch of updates only: `apply` tries a create first (a POST the
+ * API server refuses with 409 for an object that exists) and then updates, two writes for one
+ * change; `replace` reads and updates, one. A batch with creates keeps `apply`: splitting it would
+ * cost the pod one more container, slower than the refused POSTs.
+ */
+export const VERBS = ['apply', 'replace', 'delete'] as const;
 export type Verb = (typeof VERBS)[number];
 
 export interface Batch {
@@ -20,7 +26,8 @@ export function toolFor(step: PlanStep): Tool {
   return KINDS[step.kindId].appliedByKubectl ? 'kubectl' : 'calicoctl';
 }
 
-export function verbFor(action: StepAction): Verb {
+/** Deletes apart from the rest; which of apply and replace a batch uses is decided per batch. */
+function verbFor(action: StepAction): 'apply' | 'delete' {
   return action === 'delete' ? 'delete' : 'apply';
 }
 
@@ -43,7 +50,7 @@ export function batchesFor(steps: readonly PlanStep[]): Batch[] {
     if (last && last.tool === tool && last.verb === verb) last.steps.push(step);
     else batches.push({ tool, verb, steps: [step] });
   }
-  return batches;
+  return batches.map((b) => (b.tool === 'calicoctl' && b.verb === 'apply' && b.steps.every((s) => s.action === 'update') ? { ...b, verb: 'replace' } : b));
 }
 
 function groupByRun(steps: readonly PlanStep[]): PlanStep[][] {

@@ -1,7 +1,7 @@
 // Runs one plan as one calicoctl pod (DESIGN.md "Executor: the calicoctl pod"): ConfigMaps with
 // the manifests, a Pod with one init container per part, wait, read logs, map results, and
 // always delete the Pod and ConfigMaps afterwards. Safe to run twice: names come from the job id,
-// apply is idempotent and deletes skip what is already gone.
+// apply and replace are idempotent and deletes skip what is already gone.
 import type { V1ConfigMap, V1Pod, V1ResourceRequirements } from '@kubernetes/client-node';
 import { ExecutorError, KubeError } from '../domain/errors.js';
 import type { Logger } from '../domain/runtime.js';

@@ -58,9 +58,10 @@ export function containerNameFor(part: Pick<RenderedPart, 'index' | 'tool' | 've
 export function argsFor(part: Pick<RenderedPart, 'tool' | 'verb' | 'configMap' | 'file'>, jobId: string): string[] {
   const path = `${MANIFESTS_ROOT}/${configMapNameFor(jobId, part.configMap)}/${part.file}`;
   if (part.tool === 'calicoctl') {
-    return part.verb === 'apply' ? ['apply', '-f', path] : ['delete', '--skip-not-exists', '-f', path];
+    return part.verb === 'delete' ? ['delete', '--skip-not-exists', '-f', path] : [part.verb, '-f', path];
   }
-  return part.verb === 'apply' ? ['apply', '-f', path] : ['delete', '--ignore-not-found', '-f', path];
+  // kubectl apply reads, then creates or patches: one write per resource already.
+  return part.verb === 'delete' ? ['delete', '--ignore-not-found', '-f', path] : ['apply', '-f', path];
 }
 
 const containerSecurity: V1SecurityContext = {

@@ -230,7 +230,7 @@ export async function run(): Promise<Record<string, unknown>> {
     pushToAppliedWithoutPodVsGitFetch: round1((medians['pushToAppliedWithoutPod'] ?? 0) / fetchMs),
     apiWritesPerSync: perSync,
     calicoctlPodsPerSync: perSync.map((s) => s.podCreates),
-    // By method: the emulated calicoctl's apply tries a create first (409 when the object exists), then updates.
+    // By method: an update is one PUT (calicoctl replace); apply would try a create first (POST, 409 when the object exists).
     apiWritesByRuleFirstSync: writes[0],
   };
 }

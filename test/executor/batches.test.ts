@@ -47,6 +47,22 @@ describe('batchesFor', () => {
       [step('create', 'KubernetesNetworkPolicy', 'k', 'n'), step('create', 'HostEndpoint', 'h'), step('create', 'GlobalNetworkPolicy', 'late')],
       ['kubectl:apply:k', 'calicoctl:apply:h,late'],
     ],
+    [
+      // apply would try a create first (refused with 409) before the update: two writes for one change.
+      'a batch of Calico updates only is replaced, one write each; kubectl applies either way',
+      [step('update', 'NetworkPolicy', 'a', 'n'), step('update', 'GlobalNetworkPolicy', 'g'), step('update', 'KubernetesNetworkPolicy', 'k', 'n')],
+      ['calicoctl:replace:a,g', 'kubectl:apply:k'],
+    ],
+    [
+      'a batch that mixes creates and updates stays one apply (no extra container)',
+      [step('create', 'NetworkPolicy', 'new', 'n'), step('update', 'NetworkPolicy', 'old', 'n')],
+      ['calicoctl:apply:new,old'],
+    ],
+    [
+      'updates around a kubectl batch are replaced in each of their batches',
+      [step('update', 'KubernetesNetworkPolicy', 'k', 'n'), step('update', 'HostEndpoint', 'h'), step('update', 'GlobalNetworkPolicy', 'late')],
+      ['kubectl:apply:k', 'calicoctl:replace:h,late'],
+    ],
   ])('%s', (_name, steps, expected) => {
     expect(shape(steps)).toEqual(expected);
   });

@@ -136,6 +136,33 @@ describe('CalicoctlExecutor on the simulator', () => {
     expect(await leftovers(ns)).toEqual([]);
   });
 
+  it('writes an updated resource once: a part of updates is replaced, not applied (no create refused with 409 first)', async () => {
+    const { workload, executor, suffix } = await setup();
+    const name = `web-${suffix}`;
+    const spec = (port: number) => ({ selector: "app == 'web'", ingress: [{ action: 'Allow', protocol: 'TCP', destination: { ports: [port] } }] });
+    const created = await executor.execute({ steps: [step('create', 'NetworkPolicy', name, workload, spec(80))], jobId: `sync-test-${suffix}-create` });
+    expect(created.map((r) => r.outcome)).toEqual(['ok']);
+    // Pass-through rules that count the writes to this namespace's policies (the simulator's calicoctl is upstream's resource manager).
+    const prefix = `${CRD}/namespaces/${workload}/networkpolicies`;
+    const COUNT = 1_000;
+    sim.faults.set([
+      { pathPrefix: prefix, method: 'POST', latencyMs: 0, times: COUNT },
+      { pathPrefix: prefix, method: 'PUT', latencyMs: 0, times: COUNT },
+    ]);
+    let fired: Record<string, number>;
+    try {
+      const updated = await executor.execute({ steps: [step('update', 'NetworkPolicy', name, workload, spec(8080))], jobId: `sync-test-${suffix}-update` });
+      expect(updated.map((r) => r.outcome)).toEqual(['ok']);
+      const left = sim.faults.list();
+      fired = Object.fromEntries(['POST', 'PUT'].map((m) => [m, COUNT - (left.find((r) => r.method === m)?.times ?? 0)]));
+    } finally {
+      sim.faults.clear();
+    }
+    expect(fired).toEqual({ POST: 0, PUT: 1 });
+    const res = await api.request({ method: 'GET', path: `${prefix}/default.${name}` });
+    expect(JSON.stringify((res.body as { spec?: unknown }).spec)).toContain('8080');
+  });
+
   it('maps a failure per resource (policy in a missing tier) and still removes the pod', async () => {
     const { ns, workload, executor, suffix } = await setup();
     const steps = [

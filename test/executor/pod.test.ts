@@ -60,6 +60,14 @@ describe('buildExecutorObjects', () => {
     expect(pod.spec?.containers.map((c) => [c.name, c.args])).toEqual([['done', ['version', '--client']]]);
   });
 
+  it('replaces a part of Calico updates only (calicoctl apply would POST each first, refused with 409)', () => {
+    const updates = [step('update', 'NetworkPolicy', 'a', 'n'), step('update', 'GlobalNetworkPolicy', 'g')];
+    const { parts, configMaps } = renderBatches({ batches: batchesFor(updates) });
+    const { pod } = buildExecutorObjects({ jobId: 'j', namespace: 'calico-gitops', serviceAccount: 'sa', calicoctlImage: 'quay.io/calico/ctl:v3.31.2', kubectlImage: 'k', parts, configMaps, deadlineSeconds: 60 });
+    const cm = `${pod.metadata?.name}-0`;
+    expect(pod.spec?.initContainers?.map((c) => [c.name, c.args?.join(' ')])).toEqual([['p000-calicoctl-replace', `replace -f /manifests/${cm}/000-calicoctl-replace.yaml`]]);
+  });
+
   it('is hardened: non-root, read-only, no privileges, deadline, never restarted, executor identity', () => {
     const { pod } = build();
     const spec = pod.spec;
