@@ -26,16 +26,21 @@ export interface ParseConfigInput {
   readonly required?: readonly OptionName[];
 }
 
+const CALICOCTL_ONLY: readonly OptionName[] = ['podTimeout', 'calicoctlImage'];
+
 /** Pure: flags win over environment variables, which win over defaults. */
 export function parseConfig(input: ParseConfigInput): ConfigResult {
   const issues: Issue[] = [];
   const out: Record<string, unknown> = {};
+  /** How each option was given (`--pod-timeout` or `CALICO_GITOPS_POD_TIMEOUT`), for those that were. */
+  const given = new Map<OptionName, string>();
   for (const [name, spec] of Object.entries(OPTIONS) as [OptionName, OptionSpec<unknown>][]) {
     const flagValue = input.flags[name];
     const envValue = input.env[envName(spec.flag)];
     const raw = flagValue !== undefined ? String(flagValue) : envValue;
     const source = flagValue !== undefined ? 'flag' : 'env';
     const label = source === 'flag' ? `--${spec.flag}` : envName(spec.flag);
+    if (raw !== undefined) given.set(name, label);
     if (raw === undefined) {
       if (input.required?.includes(name)) {
         issues.push(configIssue('required', `--${spec.flag} (or ${envName(spec.flag)}) is required`));
@@ -55,6 +60,13 @@ export function parseConfig(input: ParseConfigInput): ConfigResult {
   }
   if (out['forgeUrl'] !== undefined && out['forge'] === undefined) {
     issues.push(configIssue('conflict', '--forge-url needs --forge github|gitlab|gitea'));
+  }
+  if (out['executor'] === 'api') {
+    // A pod deadline and a pod image mean nothing without a pod: refused rather than ignored.
+    for (const name of CALICOCTL_ONLY) {
+      const label = given.get(name);
+      if (label) issues.push(configIssue('conflict', `${label} applies to the calicoctl executor only; --executor api runs no pod`));
+    }
   }
   return issues.length > 0 ? { ok: false, issues } : { ok: true, config: out as Config };
 }

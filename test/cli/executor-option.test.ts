@@ -43,10 +43,18 @@ describe('--executor', () => {
     expect(r.stderr).toContain('--executor must be one of calicoctl, api (got "kubectl")');
   });
 
-  it('--help offers calicoctl|api, calicoctl the default', async () => {
+  it('--help offers calicoctl|api, calicoctl the default, and says --pod-timeout is the calicoctl executor\'s', async () => {
     const r = await runCli(['agent', '--help']);
     expect(r.code).toBe(0);
     const help = r.stdout.replace(/\s+/g, ' ');
     expect(help).toMatch(/--executor <value> how changes are applied: calicoctl\|api .*default calicoctl\)/);
+    expect(help).toMatch(/--pod-timeout <value> deadline of one calicoctl pod \(calicoctl executor only; refused with --executor api\)/);
+  });
+
+  it('refuses --pod-timeout with --executor api at start, before reaching the cluster', async () => {
+    const r = await runCli(['worker', '--executor', 'api', '--pod-timeout', '5m', '--kubeconfig', kubeconfig, '--listen', '127.0.0.1:0', '--cluster', 'x']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--pod-timeout applies to the calicoctl executor only; --executor api runs no pod');
+    expect(r.stderr).not.toContain(REFUSED);
   });
 });

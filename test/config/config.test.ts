@@ -82,6 +82,17 @@ describe('parseConfig', () => {
     expect(!result.ok && result.issues.map((p) => p.message)).toEqual(['--forge needs --forge-token-file']);
   });
 
+  it.each([
+    [{ executor: 'api', podTimeout: '5m' }, {}, ['--pod-timeout applies to the calicoctl executor only; --executor api runs no pod']],
+    [{ executor: 'api' }, { CALICO_GITOPS_POD_TIMEOUT: '5m' }, ['CALICO_GITOPS_POD_TIMEOUT applies to the calicoctl executor only; --executor api runs no pod']],
+    [{}, { CALICO_GITOPS_EXECUTOR: 'api', CALICO_GITOPS_CALICOCTL_IMAGE: 'calico/ctl:v3.31.2' }, ['CALICO_GITOPS_CALICOCTL_IMAGE applies to the calicoctl executor only; --executor api runs no pod']],
+    [{ executor: 'api' }, {}, []],
+    [{ executor: 'calicoctl', podTimeout: '5m', calicoctlImage: 'calico/ctl:v3.31.2' }, {}, []],
+  ])('pod-only options given with --executor api are refused (flags %j, env %j)', (flags, env, expected) => {
+    const result = parseConfig({ flags, env });
+    expect(result.ok ? [] : result.issues.map((i) => i.message)).toEqual(expected);
+  });
+
   it('takes --public-url as an http(s) base without a trailing slash, and refuses anything else', () => {
     const ok = parseConfig({ flags: { publicUrl: 'https://calico-gitops.example.com/agent/' }, env: {} });
     expect(ok.ok && ok.config.publicUrl).toBe('https://calico-gitops.example.com/agent');
