@@ -15,7 +15,7 @@ import { parseListen } from '../config/listen.js';
 import { ConfigError } from '../domain/errors.js';
 import type { KubeClients } from '../kube/client.js';
 import { createKubeClients } from '../kube/client.js';
-import { detectCluster, servesCalicoV3 } from '../kube/detect.js';
+import { detectCluster } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
 import { createRedisClient, redisLocation } from '../queue/connection.js';
 import { redisErrorLogger } from '../queue/redis-error-log.js';
@@ -28,6 +28,7 @@ import { statusPortFor } from '../report/status-port.js';
 import { createStatusReporter } from '../report/status-reporter.js';
 import { IMPACT_PAGE_HEADERS, impactPageFor, renderUnknownImpactPage } from '../report/impact-page.js';
 import { redisImpactStore } from '../report/impact-store.js';
+import { checkExecutor } from './executor.js';
 import { startControllerRole, type ControllerRole, type ControllerRoleOptions } from './controller-role.js';
 import { roleOptions } from './role-options.js';
 import { startWorkerRole, type WorkerRole } from './worker-role.js';
@@ -77,18 +78,14 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   const roles: { running?: Running } = {};
   const http = o.http ? await listen({ config, logger, handlers: lazyHandlers(() => roles.running, { secret, branch: config.branch, webhooks: o.controller }) }) : undefined;
   let cluster: Awaited<ReturnType<typeof detectCluster>>;
+  let options: ReturnType<typeof roleOptions>;
   try {
     cluster = await detectCluster(clients, config.calicoVersion ? { calicoVersionOverride: config.calicoVersion } : {});
+    options = roleOptions(config, cluster.calicoVersion);
+    await checkExecutor({ executor: options.executor, clients, cluster, applies: o.workers > 0 });
   } catch (err) {
     await closeServer(http?.server);
     throw err;
-  }
-  if (config.executor === 'api' && !servesCalicoV3(cluster.apiMode)) {
-    await closeServer(http?.server);
-    throw new ConfigError(
-      `--executor api needs projectcalico.org/v3, which this cluster does not serve (Calico ${formatCalicoVersion(cluster.calicoVersion)} on crd.projectcalico.org only): install the Calico API server, or use --executor calicoctl`,
-      { code: 'executor' },
-    );
   }
   logger.info(
     { calicoVersion: formatCalicoVersion(cluster.calicoVersion), apiMode: cluster.apiMode, server: clients.server, config: redactedConfig(config) },
@@ -103,7 +100,6 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   // --resync-interval: a full relist (catching a missed event), and the drift monitor's full check.
   const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random, resyncIntervalMs: config.resyncInterval });
   live.start();
-  const options = roleOptions(config, cluster.calicoVersion);
   const statuses = statusPortFor({ reporter: createStatusReporter({ ...options.statuses, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
   const impactReports = redisImpactStore({ redis, prefix, clock: o.clock });

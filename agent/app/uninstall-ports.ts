@@ -1,5 +1,5 @@
 // Wiring of `calico-gitops uninstall`: the real adapters behind agent/uninstall's ports (the live
-// cache, the calicoctl executor, the queue, the Kubernetes API for the agent's own objects, Redis).
+// cache, the configured executor (calicoctl pods or the API), the queue, the Kubernetes API for the agent's own objects, Redis).
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
@@ -7,8 +7,6 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../domain/runtime.js';
 import { systemClock } from '../domain/runtime.js';
 import { CalicoctlExecutor } from '../executor/calicoctl-executor.js';
-import { calicoctlImageFor } from '../executor/images.js';
-import { kubeOpsFor } from '../executor/kube-ops.js';
 import { liveVerifier } from '../executor/verify.js';
 import { createKubeClients } from '../kube/client.js';
 import { detectCluster } from '../kube/detect.js';
@@ -18,6 +16,8 @@ import { bullmqConnection } from '../queue/connection.js';
 import { QUEUE_NAME, queuePrefix, redisKeys } from '../queue/keys.js';
 import { agentObjects, type AgentObjectRef } from '../uninstall/agent-objects.js';
 import type { UninstallPorts } from '../uninstall/run-uninstall.js';
+import { calicoctlExecutor, checkExecutor, createExecutor } from './executor.js';
+import { roleOptions } from './role-options.js';
 
 export interface UninstallWiring {
   readonly ports: UninstallPorts;
@@ -29,16 +29,14 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
   const prefix = queuePrefix(config.cluster);
   const clients = createKubeClients({ ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}), ...(config.context ? { context: config.context } : {}) });
   const cluster = await detectCluster(clients, config.calicoVersion ? { calicoVersionOverride: config.calicoVersion } : {});
+  // The deletes go through the executor the agent is configured with, refused alike where it cannot run.
+  const wiring = { executor: roleOptions(config, cluster.calicoVersion).executor, clients, calicoVersion: cluster.calicoVersion, logger };
+  await checkExecutor({ ...wiring, cluster, applies: true });
   const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }) });
   live.start();
-  const executor = new CalicoctlExecutor({
-    kube: kubeOpsFor(clients.config),
-    namespace: config.namespace,
-    serviceAccount: config.executorServiceAccount,
-    calicoctlImage: calicoctlImageFor({ version: cluster.calicoVersion, override: config.calicoctlImage }),
-    podTimeoutMs: config.podTimeout,
-    logger: logger.child({ component: 'executor' }),
-  });
+  const executor = createExecutor(wiring);
+  // Leftover executor pods and ConfigMaps (of a worker that died, or of calicoctl runs before a switch to api).
+  const sweeper = executor instanceof CalicoctlExecutor ? executor : calicoctlExecutor(wiring);
   const objects = KubernetesObjectApi.makeApiClient(clients.config);
   const spec = (ref: AgentObjectRef) => ({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } });
   const bull = bullmqConnection(config.redis, 'producer');
@@ -83,7 +81,7 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
         if (e.status !== 404) throw e;
       }
     },
-    sweepExecutorObjects: () => executor.sweep({ now: systemClock.now(), olderThanMs: 0 }),
+    sweepExecutorObjects: () => sweeper.sweep({ now: systemClock.now(), olderThanMs: 0 }),
     clearRedis: async () => {
       const nodes: (Redis | Cluster)[] = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
       let removed = 0;

@@ -5,11 +5,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { runApply } from '../apply/pipeline.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { Clock, Logger } from '../domain/runtime.js';
-import { ApiExecutor } from '../executor/api-executor.js';
-import { apiObjectsFor, impersonating } from '../executor/api-objects.js';
 import { CalicoctlExecutor } from '../executor/calicoctl-executor.js';
-import { calicoctlImageFor } from '../executor/images.js';
-import { kubeOpsFor } from '../executor/kube-ops.js';
 import { liveVerifier, type LiveWatchPort } from '../executor/verify.js';
 import type { KubeClients } from '../kube/client.js';
 import type { RedisConnection } from '../queue/connection.js';
@@ -19,6 +15,7 @@ import { createWorker } from '../queue/worker.js';
 import { AuditLog } from '../report/audit-log.js';
 import type { AgentMetrics } from '../report/metrics.js';
 import { redisAppliedStore } from '../drift/applied-store.js';
+import { createExecutor, type Executor } from './executor.js';
 import type { AuditOptions, ExecutorOptions } from './role-options.js';
 
 export interface WorkerRoleOptions {
@@ -38,13 +35,13 @@ export interface WorkerRoleOptions {
 }
 
 export interface WorkerRole {
-  readonly executor: CalicoctlExecutor | ApiExecutor;
+  readonly executor: Executor;
   stop(): Promise<void>;
 }
 
 export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole> {
   const { logger } = o;
-  const executor = o.executor.kind === 'api' ? apiExecutor(o) : await calicoctlExecutor(o);
+  const executor = await startExecutor(o);
   const revisions = await createRevisionStore({ connection: o.connection, cluster: o.cluster, prefix: o.prefix });
   const applied = redisAppliedStore(o.redis, o.prefix);
   const deps = {
@@ -76,29 +73,13 @@ export async function startWorkerRole(o: WorkerRoleOptions): Promise<WorkerRole>
   };
 }
 
-/**
- * The executor account's rights without its token: every request carries
- * `Impersonate-User: system:serviceaccount:<namespace>:<executor account>`, and the worker may
- * impersonate that one account only (deploy/rbac-worker.yaml).
- */
-function apiExecutor(o: WorkerRoleOptions): ApiExecutor {
-  const user = `system:serviceaccount:${o.executor.namespace}:${o.executor.serviceAccount}`;
-  o.logger.info({ impersonate: user }, 'changes are applied through the API (--executor api)');
-  return new ApiExecutor({ api: apiObjectsFor(impersonating(o.clients.config, user)), instance: o.executor.instance, logger: o.logger.child({ component: 'executor' }) });
-}
-
-async function calicoctlExecutor(o: WorkerRoleOptions): Promise<CalicoctlExecutor> {
-  const executor = new CalicoctlExecutor({
-    kube: kubeOpsFor(o.clients.config),
-    namespace: o.executor.namespace,
-    serviceAccount: o.executor.serviceAccount,
-    calicoctlImage: calicoctlImageFor({ version: o.calicoVersion, override: o.executor.image }),
-    podTimeoutMs: o.executor.podTimeoutMs,
-    logger: o.logger.child({ component: 'executor' }),
-  });
+async function startExecutor(o: WorkerRoleOptions): Promise<Executor> {
+  const executor = createExecutor({ executor: o.executor, clients: o.clients, calicoVersion: o.calicoVersion, logger: o.logger });
   // Pods left by a worker that died mid-job would otherwise linger; they are ours by label.
-  await executor.sweep({ now: o.clock.now() }).catch((err: unknown) => {
-    o.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not sweep leftover executor pods');
-  });
+  if (executor instanceof CalicoctlExecutor) {
+    await executor.sweep({ now: o.clock.now() }).catch((err: unknown) => {
+      o.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not sweep leftover executor pods');
+    });
+  }
   return executor;
 }

@@ -84,6 +84,10 @@ describe('deploy/uninstall', () => {
     ['update', 'clusterroles.rbac.authorization.k8s.io/calico-gitops-agent', undefined, 'no'],
     ['delete', 'namespaces/calico-gitops', undefined, 'no'],
     ['get', 'secrets', NS, 'no'],
+    // --executor api: it impersonates the executor account as the worker does, that one only.
+    ['impersonate', 'serviceaccounts/calico-gitops-executor', NS, 'yes'],
+    ['impersonate', 'serviceaccounts/calico-gitops', NS, 'no'],
+    ['impersonate', 'users/kubernetes-admin', undefined, 'no'],
   ] as const)('the uninstall identity may %s %s (namespace %s): %s', async (verb, resource, namespace, expected) => {
     expect(await canI(verb, resource, namespace)).toBe(expected);
   });

@@ -21,7 +21,7 @@ export function registerUninstall(program: Command, io: CliStreams = processStre
       .option('--yes', 'delete for real (without it nothing changes)')
       .option('--keep-agent', 'keep the agent, its RBAC and its Redis keys (sync stays paused)')
       .option('--sync-timeout <seconds>', 'how long to wait for the live view of the cluster', '60'),
-    ['redis', 'cluster', 'instance', 'kubeconfig', 'context', 'calicoVersion', 'namespace', 'executorServiceAccount', 'calicoctlImage', 'podTimeout', 'verifyTimeout', 'logLevel'],
+    ['redis', 'cluster', 'instance', 'kubeconfig', 'context', 'calicoVersion', 'namespace', 'executor', 'executorServiceAccount', 'calicoctlImage', 'podTimeout', 'verifyTimeout', 'logLevel'],
   ).action(async (options: Record<string, unknown>) => {
     const seconds = Number(options['syncTimeout'] ?? '60');
     if (!Number.isFinite(seconds) || seconds <= 0) {
