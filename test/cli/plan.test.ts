@@ -10,6 +10,12 @@ import { adminRequest, applyWith, ensureNamespace } from '../live/sim-apply.js';
 import { desiredFrom, fixtureFiles, FIXTURE_DIR, planAgainst, version } from '../live/round-trip.js';
 
 const cli = (args: string[]) => runCli(['plan', ...args], { env: { HOME: tmp } });
+/**
+ * A test's time budget, counted in CLI runs: each run is a new process (tsx and every command's
+ * modules, about 4 s of CPU), 12 s of wall time at load 10 on two cores, so three runs overran the
+ * default 30 s under load. Not a race: each run lists the cluster afresh, after the writes returned.
+ */
+const budget = (cliRuns: number) => cliRuns * 30_000;
 
 let sim: KubeSim;
 let tmp = '';
@@ -72,7 +78,7 @@ describe('calico-gitops plan', () => {
     const plan = JSON.parse(json.stdout) as { id: string; steps: { action: string; key: string }[] };
     expect(plan.steps.map((s) => `${s.action} ${s.key}`)).toEqual(['update NetworkPolicy/test1/allow-web']);
     expect(plan.id).toMatch(/^[0-9a-f]{16}$/);
-  });
+  }, budget(3));
 
   it('exits 1 with file:line for an invalid repository', async () => {
     const dir = join(tmp, 'invalid');
@@ -188,5 +194,5 @@ describe('calico-gitops plan: partial rights and adoption', () => {
     expect(step?.action).toBe('update');
     expect(step?.manifest.metadata.annotations['calico-gitops.io/owner']).toBe('calico-gitops');
     expect(plan.skipped).toEqual([]);
-  });
+  }, budget(2));
 });
