@@ -49,14 +49,16 @@ export type WatchEvent = { type: string; object: Record<string, unknown> };
 
 /**
  * Reads a watch stream until `until` says stop, the server ends it, or `ms` pass; returns the
- * events seen. A connection cut by the server rejects.
+ * events seen. A connection cut by the server rejects. `onOpen` is called once the watch is open.
  */
-export async function watchEvents(sim: KubeSim, path: string, o: { token?: string; until: (events: WatchEvent[]) => boolean; ms?: number }): Promise<WatchEvent[]> {
+export async function watchEvents(sim: KubeSim, path: string, o: { token?: string; until: (events: WatchEvent[]) => boolean; ms?: number; onOpen?: () => void }): Promise<WatchEvent[]> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), o.ms ?? 5000);
   const events: WatchEvent[] = [];
   try {
     const res = await open(sim, 'GET', path, { Authorization: `Bearer ${o.token ?? sim.adminToken}` }, undefined, ac.signal);
+    // The simulator registers a watch before it sends the headers: from here on the watch is open.
+    o.onOpen?.();
     let buf = '';
     for await (const chunk of res) {
       buf += (chunk as Buffer).toString();

@@ -168,10 +168,13 @@ describe('kubectl delete', () => {
 
 describe('kubectl get -w', () => {
   it('shows ADDED, MODIFIED and DELETED events as they happen', async () => {
+    // An object the watcher lists first: once kubectl has printed it, it watches from the list's
+    // resourceVersion, so every later change reaches it (no wait for the watch connection itself).
+    await k.run(['-n', 'test1', 'create', 'configmap', 'w0', '--from-literal=v=0']);
+    await k.run(['-n', 'test1', 'label', 'configmap', 'w0', 'watched=yes']);
     const w = k.spawn(['get', 'configmaps', '-n', 'test1', '-w', '--output-watch-events', '-l', 'watched=yes', '-o', 'jsonpath={.type} {.object.metadata.name} {.object.data.v}{"\\n"}']);
     try {
-      // the watch must be open before the changes happen
-      await new Promise((r) => setTimeout(r, 1000));
+      await eventually(() => w.output().includes('ADDED w0 0'), 30_000);
       await k.run(['-n', 'test1', 'create', 'configmap', 'w1', '--from-literal=v=1']);
       await k.run(['-n', 'test1', 'label', 'configmap', 'w1', 'watched=yes']);
       await k.run(['-n', 'test1', 'patch', 'configmap', 'w1', '--type', 'merge', '-p', '{"data":{"v":"2"}}']);
@@ -179,9 +182,10 @@ describe('kubectl get -w', () => {
       await eventually(() => w.output().includes('DELETED'));
     } finally {
       await w.stop();
+      await k.run(['-n', 'test1', 'delete', 'configmap', 'w0']);
     }
     // joining the selector is an ADDED for this watcher, as on a real server
-    expect(w.output().split('\n').filter(Boolean)).toEqual(['ADDED w1 1', 'MODIFIED w1 2', 'DELETED w1 2']);
+    expect(w.output().split('\n').filter(Boolean)).toEqual(['ADDED w0 0', 'ADDED w1 1', 'MODIFIED w1 2', 'DELETED w1 2']);
   });
 });
 

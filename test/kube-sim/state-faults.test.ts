@@ -115,11 +115,13 @@ describe('fault injection', () => {
 
   it('adds latency: a slowed request finishes after a later, unslowed one', async () => {
     const call = caller(sim);
-    sim.faults.set([{ pathPrefix: '/api/v1/namespaces/default/configmaps', latencyMs: 400 }]);
+    // One use: once it is spent, the slow request has reached the server and is being held. The
+    // delay is long next to an unslowed GET (milliseconds), so load cannot reorder the two.
+    sim.faults.set([{ pathPrefix: '/api/v1/namespaces/default/configmaps', latencyMs: 1_500, times: 1 }]);
     try {
       const order: string[] = [];
       const slow = call('GET', '/api/v1/namespaces/default/configmaps').then(() => order.push('slow'));
-      await new Promise((r) => setTimeout(r, 20));
+      await expect.poll(() => sim.faults.list(), { timeout: 10_000 }).toEqual([]);
       const fast = call('GET', '/api/v1/namespaces').then(() => order.push('fast'));
       await Promise.all([slow, fast]);
       expect(order).toEqual(['fast', 'slow']);
@@ -130,8 +132,11 @@ describe('fault injection', () => {
 
   it('drops open watch connections and refuses new ones until cleared', async () => {
     const path = '/api/v1/namespaces/default/secrets?watch=1';
-    const open = watchEvents(sim, path, { until: () => false, ms: 5000 });
-    await new Promise((r) => setTimeout(r, 200));
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    const open = watchEvents(sim, path, { until: () => false, ms: 30_000, onOpen: opened });
+    // Open before the rule is set, so it is an open watch that gets cut, not a new one refused.
+    await isOpen;
     sim.faults.set([{ pathPrefix: '/api/v1/namespaces/default/secrets', dropWatch: true }]);
     // a cut connection is an error for the reader (a timeout would end quietly instead)
     await expect(open).rejects.toThrow();
