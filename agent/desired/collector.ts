@@ -15,8 +15,8 @@ interface Pending {
 
 /** A DocumentView plus what the schema walker needs beyond the public contract. */
 export interface InternalDocumentView extends DocumentView {
-  /** Reports only if the value at `path` is written as a plain scalar (checked lazily). */
-  reportIfPlain(problem: RuleIssue): void;
+  /** Always present here (checked lazily): the schema walker relies on it. */
+  reportIfPlain(issue: RuleIssue): void;
   /** How the node at `path` is written (locates the file now: call it only for rare cases). */
   styleOf(path: Path): ScalarStyle;
   /** The same document seen with another value (calicoctl's decoding of it). */

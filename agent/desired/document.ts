@@ -50,4 +50,9 @@ export interface DocumentView {
   lineOf(path: Path, options?: { at?: 'key' | 'value' }): Position;
   /** Records a problem; every problem is kept, in a stable order decided later. */
   report(issue: RuleIssue): void;
+  /**
+   * Records a problem only if the node at its path is written as a plain (unquoted) scalar. Only a
+   * view that knows how scalars were written has it (the desired stage's); others omit it.
+   */
+  reportIfPlain?(issue: RuleIssue): void;
 }

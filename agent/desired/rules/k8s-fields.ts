@@ -1,7 +1,6 @@
 // Small readers for rule functions: type checks and unknown-field reports with a did-you-mean
 // hint, phrased the way kubectl's strict decoding would fail (unknown field, wrong type).
 import type { JsonObject, JsonValue } from '../../domain/index.js';
-import type { InternalDocumentView } from '../collector.js';
 import { closest } from '../did-you-mean.js';
 import type { DocumentView, Path } from '../document.js';
 import { YAML11_BOOLEANS } from '../parse/yaml-schema.js';
@@ -92,14 +91,10 @@ export function stringAt(doc: DocumentView, path: Path, value: JsonValue | undef
  */
 export function checkYaml11Boolean(doc: DocumentView, path: Path, value: string): void {
   const meaning = YAML11_BOOLEANS.get(value);
-  if (meaning === undefined || !isInternalView(doc)) return;
-  doc.reportIfPlain({
+  if (meaning === undefined) return;
+  doc.reportIfPlain?.({
     path,
     code: 'yaml11-boolean',
     message: `unquoted ${value} is the boolean ${meaning} for kubectl (YAML 1.1), not a string: quote it ("${value}")`,
   });
-}
-
-function isInternalView(doc: DocumentView): doc is InternalDocumentView {
-  return typeof (doc as Partial<InternalDocumentView>).reportIfPlain === 'function';
 }
