@@ -1,9 +1,11 @@
 // The Git source: a bare mirror in a cache dir, fetched on every look (a fetch with nothing new is
-// one ref advertisement, like `ls-remote`), and snapshots read straight from the object store (ls-tree + cat-file --batch, no checkout).
-// Incremental: blob contents of the previous snapshot are kept by blob sha, so a new revision
-// reads only the blobs that changed.
+// one ref advertisement, like `ls-remote`), and snapshots read straight from the object store
+// (ls-tree + cat-file --batch, no checkout).
+// Incremental: the previous snapshot's tree (every path and what it is) and blob contents (by
+// sha) are kept, so a new revision costs one `diff-tree` against it and reads only the blobs that
+// changed; a rewritten history or a change of the ignore rules lists the whole tree again.
 import { createHash } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../domain/runtime.js';
@@ -11,8 +13,10 @@ import type { SnapshotFile, SourceSnapshot } from '../domain/source-snapshot.js'
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
-import { IGNORE_FILE, parseIgnoreFile, skippedPathCheck, type IgnoreRules } from './ignore-rules.js';
-import { fileSizeProblem, selectPolicyFiles, type SizeLimits } from './select-files.js';
+import { IGNORE_FILE, parseIgnoreFile } from './ignore-rules.js';
+import { fileSizeProblem, type SizeLimits } from './select-files.js';
+import { parseCommitDiff } from './tree-diff.js';
+import { applyTreeChanges, changedNodes, selectFromTree, treeState, type TreeState } from './tree-state.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 import { INTENTS_FILE } from '../connectivity/intents.js';
@@ -57,9 +61,22 @@ export interface SnapshotStats {
   readonly blobsRead: number;
   /** Blobs taken from the previous snapshot unchanged. */
   readonly blobsReused: number;
+  /** Read as the previous tree plus a diff, not a listing of the whole tree. */
+  readonly incremental: boolean;
 }
 
 const MIRROR_REF = 'refs/calico-gitops/head';
+
+type Selection = ReturnType<typeof selectFromTree>;
+
+/** One read of a revision, not yet taken as the current one. */
+interface TreeRead {
+  readonly snapshot: SourceSnapshot;
+  /** Absent when the policy folder does not exist at the revision. */
+  readonly tree?: TreeState;
+  readonly cache: Map<string, string>;
+  readonly stats?: SnapshotStats;
+}
 
 interface CommitInfo {
   readonly sha: string;
@@ -74,11 +91,13 @@ export class GitSource {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
   #blobCache = new Map<string, string>();
   #last: SourceSnapshot | undefined;
+  /** The tree of `#last`, so the next revision is read as a diff against it. */
+  #tree: TreeState | undefined;
   #applied: string | undefined;
   #ready: Promise<void> | undefined;
   /** Serializes mirror-writing work: two fetches into one mirror would fight over ref locks. */
   #queue: Promise<unknown> = Promise.resolve();
-  #stats: SnapshotStats = { listed: 0, policyFiles: 0, blobsRead: 0, blobsReused: 0 };
+  #stats: SnapshotStats = { listed: 0, policyFiles: 0, blobsRead: 0, blobsReused: 0, incremental: false };
 
   constructor(options: GitSourceOptions) {
     this.#o = options;
@@ -127,7 +146,7 @@ export class GitSource {
   async #fetch(): Promise<string> {
     const { runner, auth } = await this.#runner();
     await this.#fetchInto(runner, auth);
-    return (await this.#run(runner, auth, 'rev-parse', ['rev-parse', '--verify', `${MIRROR_REF}^{commit}`])).trim();
+    return this.#head(runner, auth);
   }
 
   // `-v`, not `--quiet`: simple-git waits 50 ms more for a command that printed nothing, and a
@@ -149,7 +168,7 @@ export class GitSource {
 
   async #snapshot(revision: string): Promise<SourceSnapshot> {
     const { runner, auth } = await this.#runner();
-    return this.#readTree(runner, auth, await this.#commit(runner, auth, revision));
+    return this.#keep(await this.#readTree(runner, auth, await this.#commit(runner, auth, revision)));
   }
 
   async #commit(runner: GitRunner, auth: GitAuthOptions, revision: string): Promise<CommitInfo> {
@@ -158,7 +177,8 @@ export class GitSource {
     return { sha, author, message };
   }
 
-  async #readTree(runner: GitRunner, auth: GitAuthOptions, { sha, author, message }: CommitInfo): Promise<SourceSnapshot> {
+  // The whole tree: `ls-tree -r -l` of the commit, every path judged against the ignore rules.
+  async #readTree(runner: GitRunner, auth: GitAuthOptions, { sha, author, message }: CommitInfo): Promise<TreeRead> {
     const treeish = this.#subPath ? `${sha}:${this.#subPath}` : sha;
     let entries: TreeEntry[];
     try {
@@ -168,65 +188,120 @@ export class GitSource {
         // A problem of this commit, not of the source: it is reported on the commit, and an empty
         // file list with an error applies nothing (rather than deleting everything).
         const error = issue('', 'path-not-found', `path ${this.#subPath} does not exist at ${sha.slice(0, 12)} of ${redactUrl(this.#o.url)}`);
-        return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: [], issues: { errors: [error], warnings: [] } };
+        return { snapshot: { revision: sha, author, message: trimMessage(message), files: [], issues: { errors: [error], warnings: [] } }, cache: new Map() };
       }
       throw classifyGitFailure(err, { url: this.#o.url, op: 'ls-tree', secrets: auth.secrets, aborted: runner.aborted });
     }
-
-    const errors: Issue[] = [];
     const before = runner.blobsRead;
     // The ignore file decides what else to read, so it is read on its own first.
     const ignoreEntry = entries.find((e) => e.path === IGNORE_FILE && e.type === 'blob');
     const rules = ignoreEntry
       ? parseIgnoreFile(this.#decode(await this.#readBlobs(runner, auth, [ignoreEntry.sha]), ignoreEntry.sha) ?? '')
       : parseIgnoreFile('');
-    const warnings: Issue[] = [];
-    errors.push(...unsafeEntries(entries, rules, (p) => (this.#subPath ? `${this.#subPath}/${p}` : p)));
-    const candidates = entries.filter((e) => e.type === 'blob' && e.mode !== '120000' && !e.path.split('/').includes('..'));
+    const tree = treeState({ revision: sha, entries, rules });
+    const selection = this.#select(tree);
+    const read = await this.#readBlobs(runner, auth, this.#toRead(tree, selection.selected));
+    return this.#build({ tree, selection, read, commit: { sha, author, message }, blobsRead: runner.blobsRead - before, incremental: false });
+  }
 
-    // The same selection and limits as readPolicyDir, so `plan --dir` and the agent agree.
-    const repoPathOf = (p: string) => (this.#subPath ? `${this.#subPath}/${p}` : p);
-    const selection = selectPolicyFiles({
-      candidates: candidates.map((entry) => ({ path: entry.path, size: entry.size, entry })),
-      rules,
-      ...(this.#o.limits ? { limits: this.#o.limits } : {}),
-      where: `repository ${redactUrl(this.#o.url)}`,
-      display: repoPathOf,
-    });
-    errors.push(...selection.errors);
-    const files = selection.selected.map(({ entry }) => ({ entry, repoPath: repoPathOf(entry.path) }));
-    const missing = [...new Set(files.map((f) => f.entry.sha).filter((s) => !this.#blobCache.has(s)))];
-    const read = await this.#readBlobs(runner, auth, missing);
-
-    const nextCache = new Map<string, string>();
-    const out: SnapshotFile[] = [];
-    let reused = 0;
-    for (const { entry, repoPath } of files) {
-      let content = this.#blobCache.get(entry.sha) ?? nextCache.get(entry.sha);
-      if (content === undefined) {
-        content = this.#decode(read, entry.sha);
-        if (content === undefined) {
-          errors.push(issue(repoPath, 'not-utf8', 'file is not valid UTF-8 text'));
-          continue;
+  /**
+   * The previous tree plus the paths `diff-tree` says changed since it: one git process for the
+   * commit and its changes, then one for the sizes and contents of what changed. `undefined` when
+   * the whole tree must be listed instead: no previous tree, the ignore rules changed (every path
+   * is judged again), the policy folder vanished or became a file, or git answered unexpectedly.
+   */
+  async #readIncremental(runner: GitRunner, head: string): Promise<TreeRead | undefined> {
+    const previous = this.#tree;
+    if (!previous) return undefined;
+    try {
+      const pathspec = this.#subPath ? ['--', `:(literal)${this.#subPath}`] : [];
+      const out = await runner.withInput(
+        ['diff-tree', '--stdin', '-r', '-z', '--raw', '--no-renames', '--no-relative', '--always', '--format=%H%x00%an <%ae>%x00%B', ...pathspec],
+        `${head} ${previous.revision}\n`,
+      );
+      const diff = parseCommitDiff(out.toString('utf8'), this.#subPath);
+      if (!diff || diff.sha !== head || diff.changes.some((c) => c.path === IGNORE_FILE)) return undefined;
+      const changed = changedNodes(previous, diff.changes);
+      // A diff gives no sizes: the changed entries that may be read are sized first.
+      const unsized = [...changed.values()].flatMap((n) => (n && (n.kind === 'policy' || n.entry.path === INTENTS_FILE) ? [n.entry] : []));
+      const before = runner.blobsRead;
+      let tree: TreeState | undefined;
+      let selection: Selection = { selected: [], errors: [] };
+      const read = await runner.sizesThenBlobs([...new Set(unsized.map((e) => e.sha))], (sizes) => {
+        for (const entry of unsized) {
+          const size = sizes.get(entry.sha);
+          if (size === undefined) throw new Error(`object ${entry.sha} of ${entry.path} is missing from the mirror`);
+          const node = changed.get(entry.path);
+          if (node) changed.set(entry.path, { ...node, entry: { ...entry, size } });
         }
-      } else if (this.#blobCache.has(entry.sha)) reused++;
-      nextCache.set(entry.sha, content);
-      out.push({ path: repoPath, content, blob: entry.sha });
+        tree = applyTreeChanges(previous, head, changed);
+        // The folder vanished (no entry is left): the whole listing says so.
+        if (tree.nodes.size === 0) return [];
+        selection = this.#select(tree);
+        return this.#toRead(tree, selection.selected);
+      });
+      if (!tree || tree.nodes.size === 0) return undefined;
+      return this.#build({ tree, selection, read, commit: diff, blobsRead: runner.blobsRead - before, incremental: true });
+    } catch (err) {
+      this.#o.logger.debug({ err: String(err), revision: head }, 'incremental read failed; listing the whole tree');
+      return undefined;
     }
-    // Keep only this revision's blobs: memory stays bounded by one tree.
-    this.#blobCache = nextCache;
-    out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    // The declared intents live in a hidden directory, so the policy selection above skips them.
-    const intentsEntry = entries.find((e) => e.path === INTENTS_FILE && e.type === 'blob' && e.mode !== '120000');
+  }
+
+  #select(tree: TreeState): Selection {
+    return selectFromTree(tree, { ...(this.#o.limits ? { limits: this.#o.limits } : {}), where: `repository ${redactUrl(this.#o.url)}`, display: (p) => this.#repoPath(p) });
+  }
+
+  /** Blobs not in the cache: the selected files and the intents file within the size limit. */
+  #toRead(tree: TreeState, selected: readonly TreeEntry[]): string[] {
+    const shas = new Set<string>();
+    for (const e of selected) if (!this.#blobCache.has(e.sha)) shas.add(e.sha);
+    const intents = intentsEntry(tree);
+    if (intents && !this.#blobCache.has(intents.sha) && !fileSizeProblem(INTENTS_FILE, intents.size, this.#o.limits)) shas.add(intents.sha);
+    return [...shas];
+  }
+
+  #build(o: { tree: TreeState; selection: Selection; read: Map<string, { content: Buffer }>; commit: CommitInfo; blobsRead: number; incremental: boolean }): TreeRead {
+    const { tree, selection, read } = o;
+    const errors = [...selection.errors];
+    const cache = new Map<string, string>();
+    const contentOf = (sha: string): string | undefined => {
+      const content = this.#blobCache.get(sha) ?? cache.get(sha) ?? this.#decode(read, sha);
+      if (content !== undefined) cache.set(sha, content);
+      return content;
+    };
+    const files: SnapshotFile[] = [];
+    let reused = 0;
+    for (const entry of selection.selected) {
+      if (this.#blobCache.has(entry.sha)) reused++;
+      const content = contentOf(entry.sha);
+      if (content === undefined) errors.push(issue(this.#repoPath(entry.path), 'not-utf8', 'file is not valid UTF-8 text'));
+      else files.push({ path: this.#repoPath(entry.path), content, blob: entry.sha });
+    }
+    // The declared intents live in a hidden directory, so the policy selection skips them.
+    const entry = intentsEntry(tree);
     let intents: { path: string; content: string } | undefined;
-    if (intentsEntry) {
-      const repoPath = this.#subPath ? `${this.#subPath}/${INTENTS_FILE}` : INTENTS_FILE;
-      const content = fileSizeProblem(repoPath, intentsEntry.size, this.#o.limits) ? undefined : this.#decode(await this.#readBlobs(runner, auth, [intentsEntry.sha]), intentsEntry.sha);
-      if (content === undefined) errors.push(issue(repoPath, 'intents', 'the intents file could not be read (too large or not UTF-8)'));
-      else intents = { path: repoPath, content };
+    if (entry) {
+      const path = this.#repoPath(INTENTS_FILE);
+      const content = fileSizeProblem(path, entry.size, this.#o.limits) ? undefined : contentOf(entry.sha);
+      if (content === undefined) errors.push(issue(path, 'intents', 'the intents file could not be read (too large or not UTF-8)'));
+      else intents = { path, content };
     }
-    this.#stats = { listed: entries.length, policyFiles: out.length, blobsRead: runner.blobsRead - before, blobsReused: reused };
-    return { revision: sha, author, message: message.replace(/\n+$/, '\n'), files: out, issues: { errors, warnings }, ...(intents ? { intents } : {}) };
+    const { sha: revision, author, message } = o.commit;
+    const stats = { listed: tree.nodes.size, policyFiles: files.length, blobsRead: o.blobsRead, blobsReused: reused, incremental: o.incremental };
+    const snapshot = { revision, author, message: trimMessage(message), files, issues: { errors, warnings: [] }, ...(intents ? { intents } : {}) };
+    return { snapshot, tree, cache, stats };
+  }
+
+  #repoPath(p: string): string {
+    return this.#subPath ? `${this.#subPath}/${p}` : p;
+  }
+
+  /** Takes a read's results as the current ones: its blobs are the cache (bounded by one tree). */
+  #keep(read: TreeRead): SourceSnapshot {
+    this.#blobCache = read.cache;
+    if (read.stats) this.#stats = read.stats;
+    return read.snapshot;
   }
 
   /**
@@ -239,25 +314,36 @@ export class GitSource {
 
   // Fetch straight away rather than `ls-remote` first: a fetch with nothing new costs the same one
   // ref advertisement as ls-remote, and a moved head then costs one round trip to the remote, not
-  // two. The commit is read once (sha and message); the tree and the ancestry check run together.
+  // two. A moved head is read as the previous tree plus a diff while the ancestry check runs; a
+  // rewritten history (or no previous tree) is listed whole.
   async #latest(): Promise<SourceResult> {
     const previous = this.#applied ?? this.#last?.revision;
     const { runner, auth } = await this.#runner();
     await this.#fetchInto(runner, auth);
-    const commit = await this.#commit(runner, auth, MIRROR_REF);
-    const fetched = commit.sha;
-    if (this.#last && this.#last.revision === fetched) {
+    const head = await this.#head(runner, auth);
+    if (this.#last && this.#last.revision === head) {
       return { snapshot: this.#last, forcePush: false, changed: false, ...(previous ? { previous } : {}) };
     }
-    const [snapshot, descends] = await Promise.all([
-      this.#readTree(runner, auth, commit),
-      previous === undefined || previous === fetched ? Promise.resolve(true) : this.isAncestor(previous, fetched),
+    const [incremental, descends] = await Promise.all([
+      this.#readIncremental(runner, head),
+      previous === undefined || previous === head ? Promise.resolve(true) : this.isAncestor(previous, head),
     ]);
+    const read = incremental && descends === true ? incremental : await this.#readTree(runner, auth, await this.#commit(runner, auth, head));
     const forcePush = descends === false;
-    if (forcePush) this.#o.logger.warn({ previous, revision: fetched }, 'branch history was rewritten (force-push)');
-    if (descends === undefined) this.#o.logger.warn({ previous, revision: fetched }, 'could not tell whether the new revision descends from the previous one (git could not compare them)');
+    if (forcePush) this.#o.logger.warn({ previous, revision: read.snapshot.revision }, 'branch history was rewritten (force-push)');
+    if (descends === undefined) this.#o.logger.warn({ previous, revision: read.snapshot.revision }, 'could not tell whether the new revision descends from the previous one (git could not compare them)');
+    const snapshot = this.#keep(read);
     this.#last = snapshot;
+    this.#tree = read.tree;
     return { snapshot, forcePush, changed: true, ...(previous ? { previous } : {}) };
+  }
+
+  // The fetched head without a git process: fetch writes the ref as a loose file. Packed (after a
+  // gc) or in another ref store, git is asked.
+  async #head(runner: GitRunner, auth: GitAuthOptions): Promise<string> {
+    const loose = (await readFile(join(this.#mirror, MIRROR_REF), 'utf8').catch(() => '')).trim();
+    if (/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(loose)) return loose;
+    return (await this.#run(runner, auth, 'rev-parse', ['rev-parse', '--verify', `${MIRROR_REF}^{commit}`])).trim();
   }
 
   /**
@@ -351,26 +437,13 @@ function normalizeSubPath(path: string): string {
   return p === '.' ? '' : p;
 }
 
-/**
- * Entries that could make a revision mean something other than its files say: a link (its target
- * is not read, so its policies would silently vanish), a submodule (its content is not in this
- * repository), or a `..`/`.` path segment (a crafted tree). Each is an error, so the revision
- * applies nothing, unless the path is hidden or ignored anyway.
- */
-function unsafeEntries(entries: readonly TreeEntry[], rules: IgnoreRules, repoPath: (p: string) => string): Issue[] {
-  const out: Issue[] = [];
-  const skipped = skippedPathCheck(rules);
-  for (const e of entries) {
-    const segments = e.path.split('/');
-    if (segments.some((s) => s === '..' || s === '.' || s === '')) {
-      out.push(issue(repoPath(e.path), 'unsafe-path', 'tree entry with a "." or ".." path segment; the revision is not applied'));
-      continue;
-    }
-    if (skipped(e.path)) continue;
-    if (e.mode === '120000') out.push(issue(repoPath(e.path), 'symlink', 'symbolic link: policy files must be regular files (links are not followed); the revision is not applied'));
-    else if (e.type === 'commit') out.push(issue(repoPath(e.path), 'submodule', 'submodule: its files are not in this repository and are not read; the revision is not applied'));
-  }
-  return out;
+function trimMessage(message: string): string {
+  return message.replace(/\n+$/, '\n');
+}
+
+function intentsEntry(tree: TreeState): TreeEntry | undefined {
+  const e = tree.nodes.get(INTENTS_FILE)?.entry;
+  return e && e.type === 'blob' && e.mode !== '120000' ? e : undefined;
 }
 
 function issue(file: string, code: string, message: string): Issue {

@@ -26,16 +26,35 @@ export function selectPolicyFiles<C extends Candidate>(input: {
   readonly where: string;
   readonly display?: (path: string) => string;
 }): { readonly selected: C[]; readonly errors: Issue[] } {
+  const skipped = skippedPathCheck(input.rules);
+  const policy = input.candidates.filter((c) => isPolicyCandidate(c.path, skipped));
+  return limitPolicyFiles({ ...input, candidates: policy.sort((a, b) => comparePaths(a.path, b.path)) });
+}
+
+/** The name rule alone: YAML, not hidden or ignored (`skipped`), not under `node_modules`. */
+export function isPolicyCandidate(path: string, skipped: (path: string) => boolean): boolean {
+  return isYaml(path) && !skipped(path) && !path.split('/').includes('node_modules');
+}
+
+/**
+ * The size limits alone, over policy files already chosen by name and sorted by path (the Git
+ * source keeps that choice between revisions and judges only changed paths again).
+ */
+export function limitPolicyFiles<C extends Candidate>(input: {
+  readonly candidates: readonly C[];
+  readonly limits?: Partial<SizeLimits>;
+  readonly where: string;
+  readonly display?: (path: string) => string;
+}): { readonly selected: C[]; readonly errors: Issue[] } {
   const maxFileBytes = input.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
   const maxRepoBytes = input.limits?.maxRepoBytes ?? DEFAULT_LIMITS.maxRepoBytes;
   const display = input.display ?? ((p: string) => p);
   const selected: C[] = [];
   const errors: Issue[] = [];
   let total = 0;
-  const skipped = skippedPathCheck(input.rules);
-  const policy = input.candidates.filter((c) => isYaml(c.path) && !skipped(c.path) && !c.path.split('/').includes('node_modules'));
-  for (const c of [...policy].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const tooLarge = fileSizeProblem(display(c.path), c.size, { maxFileBytes });
+  for (const c of input.candidates) {
+    // display() only for a problem: it runs once per file of a 10,000-file tree otherwise.
+    const tooLarge = c.size > maxFileBytes ? fileSizeProblem(display(c.path), c.size, { maxFileBytes }) : undefined;
     if (tooLarge) {
       errors.push(tooLarge);
       continue;
@@ -48,6 +67,11 @@ export function selectPolicyFiles<C extends Candidate>(input: {
     selected.push(c);
   }
   return { selected, errors };
+}
+
+/** Path order of the selection (code-unit order, as `<` compares). */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The file limit alone, for a file read outside the policy selection (the intents file). */
