@@ -86,6 +86,11 @@ describe('source faults', () => {
   });
 
   it('a repository that becomes empty deletes nothing until allowed, then everything once', async () => {
+    // A plan that deletes every owned object is held from two objects on (one delete is always
+    // within budget): run alone this test would own only `base`, so it adds a second.
+    const second = await rig.work.commitAndPush({ files: { 'also-owned.yaml': samplePolicyYaml('also-owned', { order: 50 }) }, message: 'add also-owned' });
+    present.add('also-owned');
+    await rig.converged({ sha: second, fault: 'none (before emptying)', injected: 0, policies: [...present], changes: [change('create', 'also-owned')] });
     const files = Object.fromEntries(
       (await rig.work.git(['ls-files'])).split('\n').filter(Boolean).map((f) => [f, null]),
     );
