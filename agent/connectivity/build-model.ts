@@ -24,7 +24,18 @@ function compareKeys(a: readonly string[], b: readonly string[]): number {
   return 0;
 }
 
+/** Compiled models by policy set (by identity; inputs are never mutated): a diff reads a side's CIDRs, then analyses it. */
+const compiled = new WeakMap<readonly PolicyInput[], { readonly calicoVersion: CalicoVersion; readonly built: BuiltModel }>();
+
 export function buildModel(policies: readonly PolicyInput[], calicoVersion: CalicoVersion): BuiltModel {
+  const known = compiled.get(policies);
+  if (known && known.calicoVersion === calicoVersion) return known.built;
+  const built = compileModel(policies, calicoVersion);
+  compiled.set(policies, { calicoVersion, built });
+  return built;
+}
+
+function compileModel(policies: readonly PolicyInput[], calicoVersion: CalicoVersion): BuiltModel {
   const b = new ModelBuilder(calicoVersion);
   const tiers = new Map<string, { name: string; order: number; defaultAction: 'Deny' | 'Pass' }>();
   tiers.set('default', { name: 'default', order: DEFAULT_TIER_ORDER, defaultAction: 'Deny' });

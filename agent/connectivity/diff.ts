@@ -2,10 +2,12 @@
 // compared pair by pair. A pair is `added` when it could send nothing before, `removed` when it
 // can send nothing after, `changed` otherwise; `opened`/`closed` are the connections gained/lost.
 import { analyzeConnectivity, type Analysis, type AnalyzeInput } from './analyze.js';
+import { buildModel } from './build-model.js';
 import { equalSets, isEmptySet, subtractSets, summarize, type AllowedSummary, type ConnectionSet } from './connection-set.js';
 import { whyOf, type PeerFilter, type Why } from './connections.js';
 import { formatCidr } from '../desired/rules/k8s-cidr.js';
 import type { Entity } from './entities.js';
+import type { NetworkSetInfo } from './workloads.js';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 
@@ -42,11 +44,16 @@ export interface DiffInput extends Omit<AnalyzeInput, 'policies'> {
 export function diffConnectivity(input: DiffInput): ConnectivityDiff {
   const { before: beforePolicies, after: afterPolicies, from, to, ...common } = input;
   // Both sides get the CIDR peers of both, so an external peer means the same addresses on each.
+  // A side's CIDR classes come from its policies' nets and its network sets (those it declares
+  // winning over the workloads' of the same name): read from its compiled model (kept for its
+  // analysis below), not from a whole probe analysis per side.
   const cidrs = [...(common.extraCidrs ?? [])];
   for (const policies of [beforePolicies, afterPolicies]) {
-    const probe = analyzeConnectivity({ ...common, policies });
-    for (const e of probe.universe.entities) if (e.kind === 'cidr') cidrs.push(e.title);
-    for (const c of probe.model.cidrs) cidrs.push(formatCidr(c));
+    const built = buildModel(policies, common.calicoVersion);
+    for (const c of built.model.cidrs) cidrs.push(formatCidr(c));
+    if (common.podsAndHostsOnly === true) continue;
+    const declared = new Set(built.networkSets.map(networkSetId));
+    for (const s of [...built.networkSets, ...common.workloads.networkSets.filter((w) => !declared.has(networkSetId(w)))]) cidrs.push(...s.nets);
   }
   const before = analyzeConnectivity({ ...common, policies: beforePolicies, extraCidrs: cidrs });
   const after = analyzeConnectivity({ ...common, policies: afterPolicies, extraCidrs: cidrs });
@@ -96,4 +103,8 @@ export function diffConnectivity(input: DiffInput): ConnectivityDiff {
     before,
     after,
   };
+}
+
+function networkSetId(s: NetworkSetInfo): string {
+  return `${s.namespace ?? ''}/${s.name}`;
 }
