@@ -184,7 +184,6 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       intents: clusterIntentsCheck({ clients: o.clients, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
       impact: clusterImpact({
         clients: o.clients,
-        live: o.live,
         calicoVersion: options.planning.calicoVersion,
         instance: options.planning.instance,
         cluster: o.cluster,

@@ -13,19 +13,21 @@ import type { ImpactStore } from '../report/impact-store.js';
 
 export interface ImpactInput {
   readonly clients: KubeClients;
-  readonly live: LiveView;
+  /** Read once, when the computation starts: the policies (and host endpoints, network sets) it diffs from. */
+  readonly live: Pick<LiveView, 'list'>;
   readonly desired: DesiredState;
   readonly calicoVersion: CalicoVersion;
   readonly instance: string;
 }
 
 export async function computeImpact(o: ImpactInput): Promise<ConnectivityDiff> {
-  const read = await readClusterWorkloads({ clients: o.clients, live: o.live });
+  // Before the first await: what the cluster runs now, not what an apply under way makes of it.
   const current = [...o.live.list()];
+  const read = await readClusterWorkloads({ clients: o.clients, live: { list: () => current } });
   return diffConnectivity({ before: livePolicies(current), after: policiesAfterApply(o.desired, current, o.instance), workloads: read.workloads, calicoVersion: o.calicoVersion });
 }
 
-export interface ClusterImpactOptions extends Omit<ImpactInput, 'desired'> {
+export interface ClusterImpactOptions extends Omit<ImpactInput, 'desired' | 'live'> {
   readonly cluster: string;
   readonly store: ImpactStore;
   readonly clock: Clock;
@@ -39,20 +41,21 @@ export function impactPageUrl(publicUrl: string, sha: string): string {
 }
 
 /**
- * The controller's impact port. The diff is computed the first time a revision is planned, while
- * the cluster still runs the policies before it, and stored; later cycles (after the apply, when a
- * new diff would be empty) reuse it. The intents part follows the latest check.
+ * The controller's impact port. The diff is computed the first time a revision is planned, from
+ * the live resources the cycle read before enqueueing it (the policies before it), and stored;
+ * later cycles (after the apply, when a new diff would be empty) reuse it. The intents part
+ * follows the latest check.
  */
 export function clusterImpact(o: ClusterImpactOptions): ImpactPort {
   return {
-    async assess({ snapshot, desired, intents }) {
+    async assess({ snapshot, desired, intents, live }) {
       const stored = await o.store.load(snapshot.revision);
       let report: ImpactReport;
       if (stored) {
         report = withIntents(stored, intents);
         if (JSON.stringify(report.intents) !== JSON.stringify(stored.intents)) await o.store.save(report);
       } else {
-        const diff = await computeImpact({ ...o, desired });
+        const diff = await computeImpact({ ...o, desired, live: { list: () => live } });
         report = impactReport({ revision: snapshot.revision, cluster: o.cluster, computedAt: o.clock.now(), diff, ...(intents ? { intents } : {}) });
         await o.store.save(report);
       }

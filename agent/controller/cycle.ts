@@ -6,7 +6,7 @@ import type { Issue } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
 import type { Logger } from '../domain/runtime.js';
 import { parseRollbackTrailer } from '../domain/rollback-trailer.js';
-import type { Plan, Snapshot } from '../domain/state.js';
+import type { LiveResource, Plan, Snapshot } from '../domain/state.js';
 import type { ImpactAssessment, ImpactPort, IntentsPort, LivePort, QueuePort, SourcePort, Stages } from './ports.js';
 
 export type CycleOutcome = (
@@ -99,36 +99,43 @@ export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Pr
       throw new CacheNotSyncedError(`live state not synced after ${Math.round(deps.liveSyncTimeoutMs / 1000)}s; nothing planned`);
     }
     log.debug('cycle: live synced');
+    // The gate: a violated intent stops the revision here, before anything is planned or enqueued.
     const checked = snapshot.intents && deps.intents ? await deps.intents.check({ snapshot, desired: desired.state }) : undefined;
     const current = snapshot;
-    const assess = async () => (deps.impact ? { impact: await assessImpact(deps.impact, { snapshot: current, desired: desired.state, ...(checked ? { intents: checked } : {}) }) } : {});
-    if (checked && checked.errors.length > 0) return { kind: 'invalid', snapshot, errors: checked.errors, resources, ...(await assess()) };
+    // The impact decides nothing, so it is not on the way to the enqueue: it runs once the job is
+    // enqueued, from the live resources as they were read before.
+    const liveNow = (): readonly LiveResource[] => (deps.impact ? [...deps.live.list()] : []);
+    const assess = async (live: readonly LiveResource[]): Promise<{ impact?: ImpactAssessment }> =>
+      deps.impact ? { impact: await assessImpact(deps.impact, { snapshot: current, desired: desired.state, live, ...(checked ? { intents: checked } : {}) }) } : {};
+    if (checked && checked.errors.length > 0) return { kind: 'invalid', snapshot, errors: checked.errors, resources, ...(await assess(liveNow())) };
     if (checked) warnings = [...warnings, ...checked.warnings];
 
     stage = 'queue';
     if (await deps.queue.busy(snapshot.revision)) return { kind: 'busy', snapshot, resources, ...(warnings.length > 0 ? { warnings } : {}) };
-    // After the busy check: a half-applied cluster is not what this revision changes.
-    const valid = { resources, ...(warnings.length > 0 ? { warnings } : {}), ...(await assess()) };
+    // After the busy check (a half-applied cluster is not what this revision changes), and before
+    // the enqueue (a worker may apply the job before the impact runs).
+    const before = liveNow();
+    const valid = { resources, ...(warnings.length > 0 ? { warnings } : {}) };
 
     stage = 'plan';
     const approved = await deps.isApproved(snapshot.revision);
     const plan = deps.stages.buildPlan({ snapshot, desired: desired.state, live: deps.live, approved });
     log.debug('cycle: plan built');
-    if (plan.held) return { kind: 'held', snapshot, plan, ...valid };
+    if (plan.held) return { kind: 'held', snapshot, plan, ...valid, ...(await assess(before)) };
 
     stage = 'queue';
     // The newest revision, also when nothing is to be done for it (in sync, or drifted): workers
     // skip jobs of any other revision, and a heal toward this one must not be skipped as superseded.
     await deps.queue.setLatestRevision(snapshot.revision);
     if (plan.steps.length === 0) {
-      const job = await deps.queue.jobOf(snapshot.revision);
-      return { kind: 'in-sync', snapshot, plan, ...valid, ...(job ? { job } : {}) };
+      const [job, impact] = await Promise.all([deps.queue.jobOf(snapshot.revision), assess(before)]);
+      return { kind: 'in-sync', snapshot, plan, ...valid, ...impact, ...(job ? { job } : {}) };
     }
     // Re-applying the applied revision would hide a hand edit as an ordinary sync: the drift
     // monitor reports it and heals it (or leaves it reported with self-heal off).
     if (deps.queue.appliedRevision && (await deps.queue.appliedRevision()) === snapshot.revision) {
-      const job = await deps.queue.jobOf(snapshot.revision);
-      return { kind: 'drifted', snapshot, plan, ...valid, ...(job ? { job } : {}) };
+      const [job, impact] = await Promise.all([deps.queue.jobOf(snapshot.revision), assess(before)]);
+      return { kind: 'drifted', snapshot, plan, ...valid, ...impact, ...(job ? { job } : {}) };
     }
     const rollbackOf = parseRollbackTrailer(snapshot.message);
     const subject = snapshot.message.split('\n')[0]?.trim();
@@ -141,8 +148,9 @@ export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Pr
     });
     log.debug({ planId: plan.id, jobId, created }, 'sync job enqueued');
     // Read back also when created: a new round of a failed plan waits, and the status says so.
-    const job: JobState = (await deps.queue.job(jobId)) ?? { id: jobId, state: 'queued' };
-    return { kind: 'enqueued', snapshot, plan, ...valid, created, job };
+    const [read, impact] = await Promise.all([deps.queue.job(jobId), assess(before)]);
+    const job: JobState = read ?? { id: jobId, state: 'queued' };
+    return { kind: 'enqueued', snapshot, plan, ...valid, ...impact, created, job };
   } catch (err) {
     return { kind: 'failed', stage, error: toSerializedError(err), ...(snapshot ? { snapshot } : {}) };
   }

@@ -3,7 +3,7 @@
 import type { DesiredResult } from '../desired/index.js';
 import type { Issues } from '../domain/issue.js';
 import type { JobState } from '../domain/job.js';
-import type { LiveView, Plan, Snapshot } from '../domain/state.js';
+import type { LiveResource, LiveView, Plan, Snapshot } from '../domain/state.js';
 
 export interface SourcePort {
   /** Fetches when the remote moved; returns the newest snapshot (the cached one when unchanged). */
@@ -69,12 +69,15 @@ export type ImpactAssessment =
 /**
  * The connectivity impact of a revision on the cluster's live workloads. Computed when the
  * revision is first planned (against the policies the cluster runs before it) and kept: once
- * applied, a fresh diff would be empty.
+ * applied, a fresh diff would be empty. It decides nothing (the intents check is the gate), so
+ * the cycle runs it after the sync job is enqueued, from the live resources it read before.
  */
 export interface ImpactPort {
   assess(input: {
     snapshot: Snapshot;
     desired: DesiredResult['state'];
+    /** The live resources before this revision's job was enqueued. */
+    live: readonly LiveResource[];
     intents?: Issues;
   }): Promise<ImpactAssessment>;
 }

@@ -9,7 +9,7 @@ import type { KubeClients } from '../kube/client.js';
 
 const WORKLOAD_KINDS = new Set(['HostEndpoint', 'NetworkSet', 'GlobalNetworkSet']);
 
-export async function readClusterWorkloads(o: { clients: KubeClients; live: LiveView }): Promise<WorkloadsResult> {
+export async function readClusterWorkloads(o: { clients: KubeClients; live: Pick<LiveView, 'list'> }): Promise<WorkloadsResult> {
   const core = o.clients.config.makeApiClient(CoreV1Api);
   let items: unknown[];
   try {

@@ -1,6 +1,7 @@
-// The impact in a cycle: assessed once the live view is synced and no job is in flight, handed
-// the intents check, carried by the outcome to its status; a failing assessment never stops the
-// revision, and a revision whose intents break still gets its impact.
+// The impact in a cycle: assessed once the live view is synced and no job is in flight, after the
+// job is enqueued (from the live resources read before it), handed the intents check, carried by
+// the outcome to its status; a failing assessment never stops the revision, and a revision whose
+// intents break still gets its impact, with nothing enqueued.
 import { describe, expect, it } from 'vitest';
 import { runCycle, type CycleOutcome } from '../../agent/controller/cycle.js';
 import type { ImpactPort, IntentsPort, LivePort, QueuePort } from '../../agent/controller/ports.js';
@@ -15,13 +16,21 @@ const update = { action: 'update', key: 'GlobalNetworkPolicy//a', kindId: 'Globa
 const live: LivePort = { isSynced: () => true, get: () => undefined, list: (): LiveResource[] => [], waitForSync: async () => true };
 const violation: Issue = { severity: 'error', file: '.calico-gitops/intents.yaml', line: 1, column: 1, path: '', code: 'intent', message: 'intent "x" (expect deny) is violated' };
 
-async function cycle(o: { impact: ImpactPort; busy?: boolean; intents?: readonly Issue[] }): Promise<{ outcome: CycleOutcome; enqueued: number }> {
+async function cycle(o: {
+  impact: ImpactPort;
+  busy?: boolean;
+  intents?: readonly Issue[];
+  live?: LivePort;
+  steps?: Plan['steps'];
+  onEnqueue?: () => void;
+}): Promise<{ outcome: CycleOutcome; enqueued: number }> {
   let enqueued = 0;
   const queue: QueuePort = {
     busy: async () => o.busy ?? false,
     setLatestRevision: async () => undefined,
     enqueueSync: async () => {
       enqueued += 1;
+      o.onEnqueue?.();
       return { jobId: 'j1', created: true };
     },
     job: async (id) => ({ id, state: 'queued' }),
@@ -30,7 +39,7 @@ async function cycle(o: { impact: ImpactPort; busy?: boolean; intents?: readonly
   const intents: IntentsPort = { check: async () => ({ errors: o.intents ?? [], warnings: [] }) };
   const outcome = await runCycle({
     source: { latest: async () => ({ snapshot, forcePush: false }) },
-    live,
+    live: o.live ?? live,
     queue,
     logger: silent,
     liveSyncTimeoutMs: 1_000,
@@ -39,7 +48,7 @@ async function cycle(o: { impact: ImpactPort; busy?: boolean; intents?: readonly
     impact: o.impact,
     stages: {
       buildDesired: () => ({ state: { resources: new Map([['GlobalNetworkPolicy//a' as never, {} as never]]) }, errors: [], warnings: [], parsed: new Map() }),
-      buildPlan: () => ({ id: 'p1', revision: snapshot.revision, steps: [update], skipped: [], unchanged: 0 }),
+      buildPlan: () => ({ id: 'p1', revision: snapshot.revision, steps: o.steps ?? [update], skipped: [], unchanged: 0 }),
     },
   });
   return { outcome, enqueued };
@@ -87,5 +96,39 @@ describe('runCycle: the impact', () => {
     expect(outcome.kind).toBe('invalid');
     expect(enqueued).toBe(0);
     expect(impactOf(summarize(outcome))).toEqual({ kind: 'impact', state: 'failure', description: 'no change to connectivity; 1 intent violated' });
+  });
+
+  it('runs after the job is enqueued (it decides nothing), from the live resources read before the enqueue', async () => {
+    const beforeApply = [{ key: 'GlobalNetworkPolicy//a' } as LiveResource];
+    let current = beforeApply;
+    const events: string[] = [];
+    const seen: (readonly LiveResource[])[] = [];
+    const { outcome, enqueued } = await cycle({
+      live: { ...live, list: () => current },
+      // A fast worker: by the time the enqueue returns, the live view already shows the change.
+      onEnqueue: () => {
+        events.push('enqueued');
+        current = [{ key: 'GlobalNetworkPolicy//a', hash: 'applied' } as LiveResource];
+      },
+      impact: {
+        assess: async (input) => {
+          events.push('assessed');
+          seen.push(input.live);
+          return { ok: true, description: 'opens 1, closes 0 connections', intentsViolated: 0 };
+        },
+      },
+    });
+    expect(outcome.kind).toBe('enqueued');
+    expect(enqueued).toBe(1);
+    expect(events).toEqual(['enqueued', 'assessed']);
+    expect(seen).toEqual([beforeApply]);
+    expect(impactOf(summarize(outcome))).toEqual({ kind: 'impact', state: 'success', description: 'opens 1, closes 0 connections' });
+  });
+
+  it('of a revision in sync still reaches its status (the one kept from its first plan)', async () => {
+    const { outcome, enqueued } = await cycle({ steps: [], impact: { assess: async () => ({ ok: true, description: 'opens 1, closes 0 connections', intentsViolated: 0 }) } });
+    expect(outcome.kind).toBe('in-sync');
+    expect(enqueued).toBe(0);
+    expect(impactOf(summarize(outcome))).toEqual({ kind: 'impact', state: 'success', description: 'opens 1, closes 0 connections' });
   });
 });
