@@ -20,7 +20,8 @@ import { GitSource } from '../source/git-source.js';
 import type { DriftLivePort } from '../drift/monitor.js';
 import { redisAppliedStore } from '../drift/applied-store.js';
 import type { ResourceKey } from '../domain/resource.js';
-import type { DesiredState } from '../domain/state.js';
+import type { DesiredState, Snapshot } from '../domain/state.js';
+import type { DesiredResult } from '../desired/index.js';
 import type { FetchFn } from '../report/forge-http.js';
 import type { AgentMetrics } from '../report/metrics.js';
 import { createDriftRole, type DriftRole } from './drift-role.js';
@@ -111,6 +112,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
     }
   };
   let planned: { revision: string; state: DesiredState } | undefined;
+  let built: { readonly snapshot: Snapshot; readonly result: DesiredResult } | undefined;
   const saveDesired = async (revision: string, skipped: readonly { key: ResourceKey }[]): Promise<void> => {
     if (!o.drift || planned?.revision !== revision) return;
     // A key left to someone else (a conflict) is not ours to watch for drift.
@@ -172,7 +174,10 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       stages: {
         ...stages,
         buildDesired: (snapshot) => {
-          const result = stages.buildDesired(snapshot);
+          // The cycle a settled job starts plans the snapshot it read last again (the one that
+          // posts the apply status): built once per snapshot, the stage being pure.
+          const result = built?.snapshot === snapshot ? built.result : stages.buildDesired(snapshot);
+          built = { snapshot, result };
           planned = { revision: snapshot.revision, state: result.state };
           return result;
         },
