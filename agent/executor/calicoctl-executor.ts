@@ -157,7 +157,8 @@ export class CalicoctlExecutor {
 
   private async cleanup(podRef: { namespace: string; name: string }, configMaps: readonly V1ConfigMap[], log: Logger): Promise<void> {
     const tasks = [
-      this.options.kube.deletePod(podRef),
+      // Not waited for: it is done, deleted with no grace period, and a retry of the job replaces it by name.
+      this.options.kube.deletePod({ ...podRef, waitMs: 0 }),
       ...configMaps.map((cm) => this.options.kube.deleteConfigMap({ namespace: podRef.namespace, name: cm.metadata?.name ?? '' })),
     ];
     const outcomes = await Promise.allSettled(tasks);

@@ -17,7 +17,7 @@ export interface KubeOps {
   waitForPodDone(input: ObjectRef & { readonly timeoutMs: number; readonly signal?: AbortSignal }): Promise<V1Pod>;
   /** A container's log; empty when it never ran. */
   readLogs(input: ObjectRef & { readonly container: string }): Promise<string>;
-  /** Resolves once the pod is gone (or never existed). */
+  /** Resolves once the pod is gone (or never existed), waiting up to `waitMs` (default 30 s; 0: once it is deleted). */
   deletePod(input: ObjectRef & { readonly waitMs?: number }): Promise<void>;
   deleteConfigMap(input: ObjectRef): Promise<void>;
   /** Pods and ConfigMaps in the namespace matching the label selector. */
@@ -82,6 +82,7 @@ export function kubeOpsFor(config: KubeConfig): KubeOps {
       await core
         .deleteNamespacedPod({ namespace: input.namespace, name: input.name, gracePeriodSeconds: 0, propagationPolicy: 'Background' })
         .catch(ignoreNotFound(`delete pod ${input.namespace}/${input.name}`));
+      if (input.waitMs === 0) return;
       const until = Date.now() + (input.waitMs ?? 30_000);
       while ((await readPod(input)) !== undefined) {
         if (Date.now() > until) throw new ExecutorError(`pod ${input.namespace}/${input.name} is still terminating`, { code: 'pod-terminating' });
