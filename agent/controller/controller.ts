@@ -84,14 +84,18 @@ export class Controller {
     const heldKey = outcome.kind === 'held' ? `${outcome.snapshot.revision} ${summary.message}` : outcome.kind === 'paused' ? summary.message : undefined;
     log[heldKey !== undefined && heldKey === this.lastHeld ? 'debug' : summary.level]({ outcome: outcome.kind }, summary.message);
     this.lastHeld = heldKey;
-    if (summary.revision) {
-      for (const status of summary.statuses) {
-        try {
-          await this.opts.statuses.post({ sha: summary.revision, ...status });
-        } catch (err) {
-          log.warn({ err: errorText(err), context: status.kind }, 'could not post commit status');
-        }
-      }
+    const sha = summary.revision;
+    if (sha) {
+      // Side by side: each context stands alone on the commit, and apply need not wait for validate.
+      await Promise.all(
+        summary.statuses.map(async (status) => {
+          try {
+            await this.opts.statuses.post({ sha, ...status });
+          } catch (err) {
+            log.warn({ err: errorText(err), context: status.kind }, 'could not post commit status');
+          }
+        }),
+      );
     }
     this.opts.onCycle?.(outcome, summary);
     this.schedule(summary.retry ? (summary.retry.afterMs ?? this.opts.retryDelayMs) : this.opts.pollIntervalMs);

@@ -32,7 +32,7 @@ class ManualTimers implements Timers {
   }
 }
 
-function setup(o: { failSource?: () => boolean; jobs?: 'queued' | 'settled' } = {}) {
+function setup(o: { failSource?: () => boolean; jobs?: 'queued' | 'settled'; post?: StatusPort['post'] } = {}) {
   let calls = 0;
   let release: (() => void) | undefined;
   let hold = false;
@@ -60,7 +60,7 @@ function setup(o: { failSource?: () => boolean; jobs?: 'queued' | 'settled' } = 
     },
   };
   const posted: string[] = [];
-  const statuses: StatusPort = { post: async (s) => void posted.push(`${s.kind}:${s.state}`) };
+  const statuses: StatusPort = { post: o.post ?? (async (s) => void posted.push(`${s.kind}:${s.state}`)) };
   const timers = new ManualTimers();
   const controller = new Controller({
     cycle: {
@@ -119,6 +119,26 @@ describe('Controller', () => {
     await t.controller.idle();
     expect(t.posted).toEqual(['validate:success', 'apply:pending']);
     expect(t.timers.pending.map((p) => p.ms)).toEqual([2_200]);
+    await t.controller.stop();
+  });
+
+  it('posts the statuses of a cycle side by side: apply does not wait for validate, and a failed one stops no other', async () => {
+    const events: string[] = [];
+    const t = setup({
+      jobs: 'queued',
+      post: async (s) => {
+        events.push(`start ${s.kind}`);
+        if (s.kind === 'validate') {
+          await new Promise((r) => setImmediate(r));
+          events.push('validate fails');
+          throw new Error('forge answered 502');
+        }
+        events.push(`end ${s.kind}`);
+      },
+    });
+    t.controller.start();
+    await t.controller.idle();
+    expect(events).toEqual(['start validate', 'start apply', 'end apply', 'validate fails']);
     await t.controller.stop();
   });
 
