@@ -43,7 +43,7 @@ export class GitRunner {
   readonly #options: GitRunnerOptions;
   readonly #env: Record<string, string>;
   readonly #git: SimpleGit;
-  /** Number of objects read through cat-file (the incremental test and the bench read it). */
+  /** Number of blobs read through cat-file (the incremental test and the bench read it). */
   blobsRead = 0;
 
   constructor(options: GitRunnerOptions) {
@@ -139,7 +139,7 @@ export class GitRunner {
       const size = Number(sizeText);
       out.set(sha, { size, content: stdout.subarray(pos, pos + size) });
       pos += size + 1;
-      this.blobsRead++;
+      if (type === 'blob') this.blobsRead++;
     }
     return out;
   }

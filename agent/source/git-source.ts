@@ -15,7 +15,7 @@ import { classifyGitFailure, sourceError } from './git-errors.js';
 import { GitRunner } from './git-runner.js';
 import { IGNORE_FILE, parseIgnoreFile } from './ignore-rules.js';
 import { fileSizeProblem, type SizeLimits } from './select-files.js';
-import { parseCommitDiff } from './tree-diff.js';
+import { commitParents, parseCommitDiff } from './tree-diff.js';
 import { applyTreeChanges, changedNodes, selectFromTree, treeState, type TreeState } from './tree-state.js';
 import { redactUrl } from '../domain/redact.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
@@ -210,7 +210,7 @@ export class GitSource {
    * the whole tree must be listed instead: no previous tree, the ignore rules changed (every path
    * is judged again), the policy folder vanished or became a file, or git answered unexpectedly.
    */
-  async #readIncremental(runner: GitRunner, head: string): Promise<TreeRead | undefined> {
+  async #readIncremental(runner: GitRunner, head: string, withParents: boolean): Promise<{ read: TreeRead; parents: readonly string[] } | undefined> {
     const previous = this.#tree;
     if (!previous) return undefined;
     try {
@@ -238,10 +238,11 @@ export class GitSource {
         // The folder vanished (no entry is left): the whole listing says so.
         if (tree.nodes.size === 0) return [];
         selection = this.#select(tree);
-        return this.#toRead(tree, selection.selected);
+        // The commit object too, for its parents: a push on top of the previous revision needs no rev-list.
+        return [...this.#toRead(tree, selection.selected), ...(withParents ? [head] : [])];
       });
       if (!tree || tree.nodes.size === 0) return undefined;
-      return this.#build({ tree, selection, read, commit: diff, blobsRead: runner.blobsRead - before, incremental: true });
+      return { read: this.#build({ tree, selection, read, commit: diff, blobsRead: runner.blobsRead - before, incremental: true }), parents: commitParents(read.get(head)?.content) };
     } catch (err) {
       this.#o.logger.debug({ err: String(err), revision: head }, 'incremental read failed; listing the whole tree');
       return undefined;
@@ -314,8 +315,8 @@ export class GitSource {
 
   // Fetch straight away rather than `ls-remote` first: a fetch with nothing new costs the same one
   // ref advertisement as ls-remote, and a moved head then costs one round trip to the remote, not
-  // two. A moved head is read as the previous tree plus a diff while the ancestry check runs; a
-  // rewritten history (or no previous tree) is listed whole.
+  // two. A moved head is read as the previous tree plus a diff; a rewritten history (or no
+  // previous tree) is listed whole.
   async #latest(): Promise<SourceResult> {
     const previous = this.#applied ?? this.#last?.revision;
     const { runner, auth } = await this.#runner();
@@ -324,11 +325,20 @@ export class GitSource {
     if (this.#last && this.#last.revision === head) {
       return { snapshot: this.#last, forcePush: false, changed: false, ...(previous ? { previous } : {}) };
     }
-    const [incremental, descends] = await Promise.all([
-      this.#readIncremental(runner, head),
-      previous === undefined || previous === head ? Promise.resolve(true) : this.isAncestor(previous, head),
-    ]);
-    const read = incremental && descends === true ? incremental : await this.#readTree(runner, auth, await this.#commit(runner, auth, head));
+    // A commit on top of the previous one (the usual push) descends by its parents, no rev-list.
+    const trivial = previous === undefined || previous === head;
+    const incremental = this.#tree ? await this.#readIncremental(runner, head, !trivial) : undefined;
+    const known = trivial || incremental?.parents.includes(previous) === true;
+    const ancestry = known ? Promise.resolve(true) : this.isAncestor(previous, head);
+    const whole = async (): Promise<TreeRead> => this.#readTree(runner, auth, await this.#commit(runner, auth, head));
+    let read: TreeRead;
+    let descends: boolean | undefined;
+    if (incremental) {
+      descends = await ancestry;
+      read = descends === true ? incremental.read : await whole();
+    } else {
+      [read, descends] = await Promise.all([whole(), ancestry]);
+    }
     const forcePush = descends === false;
     if (forcePush) this.#o.logger.warn({ previous, revision: read.snapshot.revision }, 'branch history was rewritten (force-push)');
     if (descends === undefined) this.#o.logger.warn({ previous, revision: read.snapshot.revision }, 'could not tell whether the new revision descends from the previous one (git could not compare them)');

@@ -47,3 +47,16 @@ function typeOfMode(mode: string): string {
   if (mode === '040000') return 'tree';
   return 'blob';
 }
+
+/**
+ * The parents of a raw commit object (`cat-file`): its `parent` header lines. (diff-tree's `%P`
+ * cannot tell them: fed `<new> <old>`, it prints `<old>` as the parent.)
+ */
+export function commitParents(raw: Buffer | undefined): string[] {
+  if (!raw) return [];
+  const text = raw.toString('utf8');
+  const end = text.indexOf('\n\n');
+  const headers = end < 0 ? text : text.slice(0, end);
+  if (!headers.startsWith('tree ')) return [];
+  return headers.split('\n').flatMap((line) => (line.startsWith('parent ') ? [line.slice('parent '.length)] : []));
+}

@@ -219,6 +219,20 @@ describe('GitSource incremental read', () => {
     expect(paths(result.snapshot)).toEqual(['policies/a.yaml', 'policies/sub/b.yaml', 'policies/sub/c.yml', 'policies/y.yaml']);
   });
 
+  it('two commits pushed at once: read as one diff, not a force-push', async () => {
+    const { remote, work, sha: first } = await createRepoWithFiles(INITIAL);
+    const src = await source(remote.url);
+    await src.latest();
+    src.markApplied(first);
+    await work.commit({ files: { 'policies/x.yaml': samplePolicyYaml('x') }, message: 'one' });
+    await work.commit({ files: { 'policies/x.yaml': null, 'policies/y.yaml': samplePolicyYaml('y') }, message: 'two' });
+    await work.push();
+    const result = await src.latest();
+    expect(result).toMatchObject({ forcePush: false, previous: first });
+    expect(src.lastStats.incremental).toBe(true);
+    expect(paths(result.snapshot)).toEqual(['policies/a.yaml', 'policies/sub/b.yaml', 'policies/sub/c.yml', 'policies/y.yaml']);
+  });
+
   it('reads the policy root incrementally too (path ".")', async () => {
     const { remote, work } = await createRepoWithFiles({ 'a.yaml': samplePolicyYaml('a'), 'dir/b.yaml': samplePolicyYaml('b') });
     const src = await source(remote.url, { path: '.' });
