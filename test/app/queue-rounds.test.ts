@@ -47,13 +47,12 @@ afterAll(async () => {
 }, 60_000);
 
 /** A repository and an agent of its own (own cluster name and owner), so each test runs alone. */
-async function setup(files: Record<string, string>): Promise<{ work: WorkRepo; sha: string; config: Config; applied: (sha: string) => Promise<string | undefined> }> {
+async function setup(files: Record<string, string>): Promise<{ work: WorkRepo; sha: string; config: Config; agent: AgentProcess; applied: (sha: string) => Promise<string | undefined> }> {
   const repo = await createRepoWithFiles(files);
   const cluster = `rounds-${randomBytes(4).toString('hex')}`;
   clusters.push(cluster);
   const config = testConfig({ repo: repo.remote.url, cluster, instance: cluster, kubeconfig: installed.agentKubeconfig, pollInterval: '300ms' });
-  agents.push(
-    await startTestAgent({
+  const agent = await startTestAgent({
       config,
       logger: pino({ level: 'silent' }),
       cacheDir: await mkdtemp(join(dir, 'cache-')),
@@ -61,14 +60,14 @@ async function setup(files: Record<string, string>): Promise<{ work: WorkRepo; s
       workers: 1,
       http: false,
       jobRetry: { retry: { attempts: 2, backoffMs: 100 }, rounds: { baseMs: 500, maxMs: 2_000 } },
-    }),
-  );
+  });
+  agents.push(agent);
   const statuses = new RedisStatusStore({ redis, prefix: queuePrefix(cluster), cluster, clock: systemClock });
   const applied = async (sha: string) => {
     const s = (await statuses.listStatuses({ sha })).find((x) => x.context === `calico-gitops/${cluster}/apply`);
     return s ? `${s.state}: ${s.description}` : undefined;
   };
-  return { work: repo.work, sha: repo.sha, config, applied };
+  return { work: repo.work, sha: repo.sha, config, agent, applied };
 }
 
 async function gnps(prefix: string): Promise<string[]> {
@@ -80,13 +79,22 @@ const POLL = { timeout: 60_000, interval: 200 };
 
 describe('a finished job does not block its plan', () => {
   it('repairs a second hand-deletion of the same object on the same commit', async () => {
-    const { sha, applied } = await setup({ 'a.yaml': samplePolicyYaml('hd-a') });
+    const { sha, config, agent, applied } = await setup({ 'a.yaml': samplePolicyYaml('hd-a') });
     await expect.poll(() => applied(sha), POLL).toMatch(/^success/);
     for (const round of [1, 2]) {
       await installed.kubectl(['delete', 'globalnetworkpolicies.crd.projectcalico.org', 'default.hd-a']);
       await expect.poll(() => gnps('hd-'), POLL).toEqual(['default.hd-a']);
+      // The repair's job has finished (a cycle after it is in sync, not busy), so the next deletion
+      // is a new one: not one that a retry of the job still running would cover.
+      const back = new Date().toISOString();
+      await expect.poll(() => {
+        const last = agent.lastCycle();
+        return last && last.at > back ? last.outcome.kind : undefined;
+      }, POLL).toBe('in-sync');
       await expect.poll(() => applied(sha), POLL).toMatch(/^success/);
-      expect(round).toBeGreaterThan(0);
+      // Each deletion was repaired by a run of its own: the first apply and one write per repair.
+      const audit = await new AuditLog({ redis, prefix: queuePrefix(config.cluster), clock: systemClock }).read({ limit: 100 });
+      expect(audit.filter((r) => r.resource === 'GlobalNetworkPolicy//hd-a' && r.result === 'ok')).toHaveLength(1 + round);
     }
   });
 
