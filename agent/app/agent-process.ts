@@ -17,6 +17,7 @@ import type { KubeClients } from '../kube/client.js';
 import { createKubeClients } from '../kube/client.js';
 import { detectCluster } from '../kube/detect.js';
 import { createLiveCache } from '../live/create-live-cache.js';
+import { createWorkloadCache, type WorkloadCache } from '../live/workload-cache.js';
 import { createRedisClient, redisLocation } from '../queue/connection.js';
 import { redisErrorLogger } from '../queue/redis-error-log.js';
 import { queuePrefix } from '../queue/keys.js';
@@ -60,6 +61,8 @@ export interface AgentProcess {
   readonly worker?: WorkerRole;
   /** The live view both roles plan and verify against. */
   readonly live: LiveView;
+  /** The controller's namespaces, pods and service accounts (intents gate, impact); absent on a worker. */
+  readonly workloads?: Pick<WorkloadCache, 'view' | 'isSynced'>;
   /** The last controller cycle, for /status and tests. */
   lastCycle(): { outcome: CycleOutcome; summary: Summary; at: string } | undefined;
   stop(): Promise<void>;
@@ -100,6 +103,11 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   // --resync-interval: a full relist (catching a missed event), and the drift monitor's full check.
   const live = createLiveCache({ clients, cluster, logger: logger.child({ component: 'live' }), clock: o.clock, random: o.random, resyncIntervalMs: config.resyncInterval });
   live.start();
+  // Only the controller analyses connectivity (intents gate, impact): a worker watches no pods.
+  const workloads = o.controller
+    ? createWorkloadCache({ clients, logger: logger.child({ component: 'workloads' }), clock: o.clock, random: o.random, resyncIntervalMs: config.resyncInterval })
+    : undefined;
+  workloads?.start();
   const statuses = statusPortFor({ reporter: createStatusReporter({ ...options.statuses, redis, prefix, clock: o.clock, logger, fetch: o.fetch }), cluster: config.cluster });
 
   const impactReports = redisImpactStore({ redis, prefix, clock: o.clock });
@@ -110,10 +118,11 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   let controller: ControllerRole | undefined;
   let worker: WorkerRole | undefined;
   try {
-    if (o.controller) {
+    if (o.controller && workloads) {
       controller = await startControllerRole({
         ...shared,
         controller: options.controller,
+        workloads: workloads.view({ origin: clients.server, syncTimeoutMs: 30_000 }),
         statuses,
         redis,
         cacheDir: o.cacheDir,
@@ -147,6 +156,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     await closeServer(http?.server);
     await Promise.allSettled(stops.map((s) => s()));
     await live.stop();
+    await workloads?.stop();
     redis.disconnect();
     throw err;
   }
@@ -171,6 +181,7 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
       leader: controller?.isLeader() ?? false,
       ...(controller ? { source: { reached: controller.sourceProblem() === undefined, ...(controller.sourceProblem() ? { problem: controller.sourceProblem() } : {}) } } : {}),
       live: { synced: live.isSynced(), objects: live.size(), sources: live.status() },
+      ...(workloads ? { workloads: { synced: workloads.isSynced(), objects: workloads.size(), sources: workloads.status() } } : {}),
       lastCycle: last ? { at: last.at, outcome: last.outcome.kind, revision: last.summary.revision, message: last.summary.message } : null,
       ...(controller?.drift ? { drift: { selfHeal: options.drift.selfHeal, ...controller.drift.monitor.current() } } : {}),
     }),
@@ -183,12 +194,14 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
     ...(controller ? { controller } : {}),
     ...(worker ? { worker } : {}),
     live,
+    ...(workloads ? { workloads } : {}),
     lastCycle: () => last,
     stop: async () => {
       // Stop taking webhooks first, then the roles (a worker finishes its job), then the cache.
       await closeServer(http?.server);
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err: String(err) }, 'stop failed'));
       await live.stop();
+      await workloads?.stop();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -29,6 +29,7 @@ import type { ControllerOptions, DriftOptions } from './role-options.js';
 import { clusterIntentsCheck } from './intents-check.js';
 import { clusterImpact } from './impact.js';
 import { redisImpactStore } from '../report/impact-store.js';
+import type { WorkloadView } from '../live/workload-cache.js';
 
 export interface ControllerRoleOptions {
   readonly cluster: string;
@@ -38,6 +39,8 @@ export interface ControllerRoleOptions {
   readonly clock: Clock;
   readonly clients: KubeClients;
   readonly live: LivePort;
+  /** The cluster's namespaces, pods and service accounts, for the intents gate and the impact. */
+  readonly workloads: WorkloadView;
   readonly statuses: StatusPort;
   readonly redis: Redis | Cluster;
   readonly prefix: KeyPrefix;
@@ -186,9 +189,9 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       liveSyncTimeoutMs: 30_000,
       paused,
       isApproved: async (revision) => (await o.redis.exists(redisKeys.approval(o.prefix, revision))) === 1,
-      intents: clusterIntentsCheck({ clients: o.clients, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
+      intents: clusterIntentsCheck({ workloads: o.workloads, live: o.live, calicoVersion: options.planning.calicoVersion, instance: options.planning.instance }),
       impact: clusterImpact({
-        clients: o.clients,
+        workloads: o.workloads,
         calicoVersion: options.planning.calicoVersion,
         instance: options.planning.instance,
         cluster: o.cluster,

@@ -7,12 +7,13 @@ import { impactDescription, impactReport, withIntents, type ImpactReport } from 
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { Clock } from '../domain/runtime.js';
 import type { DesiredState, LiveView } from '../domain/state.js';
-import type { KubeClients } from '../kube/client.js';
+import type { WorkloadView } from '../live/workload-cache.js';
 import { readClusterWorkloads } from '../live/workloads-reader.js';
 import type { ImpactStore } from '../report/impact-store.js';
 
 export interface ImpactInput {
-  readonly clients: KubeClients;
+  /** The cluster's namespaces, pods and service accounts (the agent's watched cache, or one list). */
+  readonly workloads: WorkloadView;
   /** Read once, when the computation starts: the policies (and host endpoints, network sets) it diffs from. */
   readonly live: Pick<LiveView, 'list'>;
   readonly desired: DesiredState;
@@ -23,7 +24,7 @@ export interface ImpactInput {
 export async function computeImpact(o: ImpactInput): Promise<ConnectivityDiff> {
   // Before the first await: what the cluster runs now, not what an apply under way makes of it.
   const current = [...o.live.list()];
-  const read = await readClusterWorkloads({ clients: o.clients, live: { list: () => current } });
+  const read = await readClusterWorkloads({ workloads: o.workloads, live: { list: () => current } });
   return diffConnectivity({ before: livePolicies(current), after: policiesAfterApply(o.desired, current, o.instance), workloads: read.workloads, calicoVersion: o.calicoVersion });
 }
 

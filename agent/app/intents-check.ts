@@ -1,21 +1,21 @@
 // The controller's intents gate: a revision's declared intents checked against the policy set the
-// cluster would run after applying it, on the cluster's live workloads (read-only lists).
+// cluster would run after applying it, on the cluster's live workloads (the watched cache).
 import { analyzeConnectivity } from '../connectivity/analyze.js';
 import { policiesAfterApply } from '../connectivity/effective-policies.js';
 import { checkIntents, intentCidrs, parseIntents } from '../connectivity/intents.js';
 import type { IntentsPort } from '../controller/ports.js';
 import type { CalicoVersion } from '../domain/calico-version.js';
 import type { LiveView } from '../domain/state.js';
-import type { KubeClients } from '../kube/client.js';
+import type { WorkloadView } from '../live/workload-cache.js';
 import { readClusterWorkloads } from '../live/workloads-reader.js';
 
-export function clusterIntentsCheck(o: { clients: KubeClients; live: LiveView; calicoVersion: CalicoVersion; instance: string }): IntentsPort {
+export function clusterIntentsCheck(o: { workloads: WorkloadView; live: LiveView; calicoVersion: CalicoVersion; instance: string }): IntentsPort {
   return {
     async check({ snapshot, desired }) {
       if (!snapshot.intents) return { errors: [], warnings: [] };
       const parsed = parseIntents(snapshot.intents);
       if (parsed.errors.length > 0) return { errors: parsed.errors, warnings: [] };
-      const read = await readClusterWorkloads({ clients: o.clients, live: o.live });
+      const read = await readClusterWorkloads({ workloads: o.workloads, live: o.live });
       const analysis = analyzeConnectivity({
         policies: policiesAfterApply(desired, o.live.list(), o.instance),
         workloads: read.workloads,

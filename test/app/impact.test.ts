@@ -57,6 +57,15 @@ spec:
         namespaceSelector: kubernetes.io/metadata.name == 'test2'
         ports: [5432]
 `;
+const LATE_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: late, namespace: test2, labels: {app: early}}
+spec: {nodeName: worker-1, containers: [{name: busybox, image: busybox, command: [sleep, "10000"]}]}
+`;
+const ALLOW_LATE = ALLOW_DB.replaceAll('allow-db', 'allow-late')
+  .replace("selector: projectcalico.org/namespace == 'test2'", "selector: app == 'late'")
+  .replace("namespaceSelector: kubernetes.io/metadata.name == 'test2'", "selector: app == 'late'")
+  .replaceAll('5432', '9090');
 const PAYLOAD = `<script>document.title='pwned'</script>`;
 const HOSTILE_INTENT = `- name: "${PAYLOAD}"
   from: {namespace: test1}
@@ -150,6 +159,10 @@ describe('the impact of every planned revision', () => {
     }
     expect(html).toContain('This revision declares no intents.');
     expect((await page('0'.repeat(40))).status).toBe(404);
+    // The 7 hex digits a user copies from a commit list name the same page.
+    const short = await page(sha.slice(0, 7));
+    expect(short.status).toBe(200);
+    expect(await short.text()).toBe(html);
   }, 120_000);
 
   it('a revision whose intent breaks: the status counts it, the page names it, escaped, and a browser runs none of it', async () => {
@@ -169,5 +182,30 @@ describe('the impact of every planned revision', () => {
       expect(dom).toContain(`<title>Impact of ${sha.slice(0, 12)} on ${cluster}</title>`);
       expect(dom).not.toMatch(/<script/);
     }
+  }, 120_000);
+
+  it('a pod created and relabelled after the start is in the next revision\'s impact, from the watch: no new list of pods', async () => {
+    const podLists = () => sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' });
+    const lists = podLists();
+    const cycles = () => agent?.lastCycle()?.at;
+    const before = cycles();
+    await writeFile(join(dir, 'late.yaml'), LATE_POD);
+    await installed.kubectl(['apply', '-f', join(dir, 'late.yaml')]);
+    await installed.kubectl(['label', 'pod', 'late', '-n', 'test2', 'app=late', '--overwrite']);
+    const lateLabel = async () => {
+      const items = (await agent?.workloads?.view({ origin: '', syncTimeoutMs: 10_000 }).items()) ?? [];
+      const late = items.find((i) => i['kind'] === 'Pod' && (i['metadata'] as { name?: string }).name === 'late');
+      return late ? (late['metadata'] as { labels?: Record<string, string> }).labels?.['app'] : undefined;
+    };
+    await expect.poll(lateLabel, { timeout: 30_000, interval: 100 }).toBe('late');
+    const sha = await work.commitAndPush({ files: { 'policies/allow-late.yaml': ALLOW_LATE }, message: 'test1 reaches the late pod in test2' });
+    await expect.poll(() => last(sha, 'impact')?.description, { timeout: 60_000, interval: 200 }).toBe('opens 2, closes 0 connections; 1 intent violated');
+    const html = await (await page(sha.slice(0, 7))).text();
+    for (const from of ['test1/busybox-test1-a', 'test1/busybox-test1-b']) {
+      expect(html).toContain(`<tr class="opened"><td>opened</td><td>${from}</td><td>test2/late</td><td>TCP 9090</td>`);
+    }
+    // Cycles ran meanwhile (the intents gate on every one of them), and none listed pods again.
+    expect(cycles()).not.toBe(before);
+    expect(podLists()).toBe(lists);
   }, 120_000);
 });

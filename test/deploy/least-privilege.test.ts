@@ -43,6 +43,14 @@ describe('least privilege in deploy/', () => {
     ['controller', 'list', 'globalnetworkpolicies.crd.projectcalico.org', undefined, 'yes'],
     ['controller', 'update', 'leases.coordination.k8s.io', NS, 'yes'],
     ['controller', 'create', 'events', 'default', 'yes'],
+    // Its workload cache (intents, impact): list and watch the core kinds it reads, nothing more.
+    ['controller', 'list', 'pods', undefined, 'yes'],
+    ['controller', 'watch', 'pods', undefined, 'yes'],
+    ['controller', 'watch', 'namespaces', undefined, 'yes'],
+    ['controller', 'watch', 'serviceaccounts', undefined, 'yes'],
+    ['controller', 'get', 'pods', 'default', 'no'],
+    ['controller', 'list', 'secrets', undefined, 'no'],
+    ['controller', 'watch', 'configmaps', undefined, 'no'],
     // The worker: executor pods and ConfigMaps in its own namespace only; reads policy; no Events, no Lease.
     ['worker', 'create', 'pods', NS, 'yes'],
     ['worker', 'create', 'configmaps', NS, 'yes'],

@@ -187,6 +187,40 @@ describe('kubectl get -w', () => {
     // joining the selector is an ADDED for this watcher, as on a real server
     expect(w.output().split('\n').filter(Boolean)).toEqual(['ADDED w0 0', 'ADDED w1 1', 'MODIFIED w1 2', 'DELETED w1 2']);
   });
+
+  it('kubectl get pods -A -w: the table rows of pods created, relabelled and deleted in any namespace', async () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: wp, namespace: test1, labels: {app: early}}\nspec: {containers: [{name: c, image: busybox}]}\n';
+    const watching = sim.requestCount({ verb: 'watch', resource: 'pods', namespace: '' });
+    const w = k.spawn(['get', 'pods', '-A', '-w', '--output-watch-events', '-o', 'jsonpath={.type} {.object.metadata.namespace}/{.object.metadata.name} {.object.metadata.labels.app}{"\\n"}']);
+    try {
+      // the watch must be open before the changes happen
+      await eventually(() => sim.requestCount({ verb: 'watch', resource: 'pods', namespace: '' }) > watching);
+      expect((await k.run(['apply', '-f', '-'], { input: pod })).code).toBe(0);
+      expect((await k.run(['-n', 'test1', 'label', 'pod', 'wp', 'app=late', '--overwrite'])).code).toBe(0);
+      expect((await k.run(['-n', 'test1', 'delete', 'pod', 'wp'])).code).toBe(0);
+      await eventually(() => w.output().includes('DELETED'));
+    } finally {
+      await w.stop();
+    }
+    const lines = w.output().split('\n').filter(Boolean);
+    expect(lines[0]).toBe('ADDED test1/wp early');
+    expect(lines).toContain('MODIFIED test1/wp late');
+    expect(lines.at(-1)).toBe('DELETED test1/wp late');
+  });
+
+  it('kubectl get pods -w prints the server\'s table rows as pods change', async () => {
+    const watching = sim.requestCount({ verb: 'watch', resource: 'pods', namespace: 'test1' });
+    const w = k.spawn(['get', 'pods', '-n', 'test1', '-w']);
+    try {
+      await eventually(() => sim.requestCount({ verb: 'watch', resource: 'pods', namespace: 'test1' }) > watching);
+      expect((await k.run(['-n', 'test1', 'run', 'tp', '--image', 'busybox'])).code).toBe(0);
+      await eventually(() => /^tp\s+0\/1\s+Pending/m.test(w.output()));
+    } finally {
+      await w.stop();
+      await k.run(['-n', 'test1', 'delete', 'pod', 'tp']);
+    }
+    expect(w.output()).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
+  });
 });
 
 describe('kubectl auth can-i with the origin story ClusterRole', () => {

@@ -14,6 +14,8 @@ import { str } from './meta.js';
 
 export interface RouterContext extends ResourceContext {
   readonly faults: Faults;
+  /** Resource requests received, by `verb group/resource namespace` (`list /pods `: cluster-wide). */
+  readonly requests: Map<string, number>;
   readonly hostPort: () => string;
 }
 
@@ -33,6 +35,10 @@ async function routeOrThrow(ctx: RouterContext, req: IncomingMessage, res: Serve
   const url = new URL(req.url ?? '/', 'http://sim.invalid');
   const info = requestInfo(method, url);
   const isSim = url.pathname.startsWith('/_sim/');
+  if (info.isResource && info.subresource === '') {
+    const key = `${info.verb} ${info.group}/${info.resource} ${info.namespace}`;
+    ctx.requests.set(key, (ctx.requests.get(key) ?? 0) + 1);
+  }
 
   if (!isSim) {
     const fault = ctx.faults.match(method, url.pathname, { watch: info.verb === 'watch' });

@@ -60,6 +60,12 @@ export interface KubeSim {
   serviceAccountToken(namespace: string, name: string): string;
   /** Logs served by GET /api/v1/namespaces/NS/pods/NAME/log?container=C (the runtime writes them). */
   appendPodLog(namespace: string, pod: string, container: string, text: string): void;
+  /**
+   * Resource requests received so far with this verb (`list`, `watch`, `get`, ...) on this
+   * resource (`pods`; `group` '' for the core API), faulted ones included, in `namespace` only
+   * ('' = cluster-wide requests) or in all; a test proves a cache reads its watch, not a new list.
+   */
+  requestCount(q: { verb: string; resource: string; group?: string; namespace?: string }): number;
   /** `list` returns the rules not yet spent (a test checks its fault did fire). */
   readonly faults: { set(rules: FaultRule[]): void; clear(): void; list(): FaultRule[] };
   saveState(file: string): Promise<void>;
@@ -135,6 +141,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     logs,
     watches,
     faults,
+    requests: new Map(),
     now,
     rbac: store,
     ...(calico ? { calico } : {}),
@@ -180,6 +187,12 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       });
     },
     serviceAccountToken: saToken,
+    requestCount: (q) => {
+      const prefix = `${q.verb} ${q.group ?? ''}/${q.resource} `;
+      let n = 0;
+      for (const [key, count] of ctx.requests) if (key.startsWith(prefix) && (q.namespace === undefined || key.slice(prefix.length) === q.namespace)) n += count;
+      return n;
+    },
     appendPodLog(namespace, pod, container, text) {
       logs.append(namespace, pod, container, text);
     },

@@ -1,5 +1,6 @@
 // Watch streams: replay from a resourceVersion, 410 Expired past the retained history, selector
-// transitions, bookmarks, timeoutSeconds and the watch-list initial-events marker.
+// transitions, bookmarks, timeoutSeconds and the watch-list initial-events marker; cluster-wide
+// core watches (/api/v1/pods across namespaces), and the count of requests by verb.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caller, watchEvents, type Call } from './api-helper.js';
 import { startKubeSim, type KubeSim } from './server.js';
@@ -79,5 +80,40 @@ describe('watch', () => {
     });
     expect(evs[0]?.type).toBe('ADDED');
     expect(evs[1]).toMatchObject({ type: 'BOOKMARK', object: { metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+  });
+
+  it('watches pods of every namespace from a list\'s resourceVersion, with pod bookmarks, and counts lists and watches apart', async () => {
+    const POD = (ns: string, name: string, labels: Record<string, string> = {}) => ({
+      metadata: { name, namespace: ns, labels },
+      spec: { containers: [{ name: 'c', image: 'busybox' }] },
+    });
+    for (const ns of ['w-a', 'w-b']) expect((await call('POST', '/api/v1/namespaces', { body: { metadata: { name: ns } } })).status).toBe(201);
+    expect((await call('POST', '/api/v1/namespaces/w-a/pods', { body: POD('w-a', 'p1') })).status).toBe(201);
+    const lists = sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' });
+    const list = await call('GET', '/api/v1/pods');
+    expect(sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' })).toBe(lists + 1);
+    const rv = String((list.body['metadata'] as Record<string, unknown>)['resourceVersion']);
+    const watches = sim.requestCount({ verb: 'watch', resource: 'pods' });
+    const pending = watchEvents(sim, `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`, { until: (e) => e.some((x) => x.type === 'BOOKMARK') && e.length >= 4 });
+    setTimeout(() => {
+      void (async () => {
+        await call('POST', '/api/v1/namespaces/w-b/pods', { body: POD('w-b', 'p2') });
+        await call('PATCH', '/api/v1/namespaces/w-a/pods/p1', { body: { metadata: { labels: { app: 'late' } } }, contentType: 'application/merge-patch+json' });
+        await call('DELETE', '/api/v1/namespaces/w-b/pods/p2');
+      })();
+    }, 100);
+    const evs = await pending;
+    expect(names(evs.filter((e) => e.type !== 'BOOKMARK'))).toEqual(['ADDED p2', 'MODIFIED p1', 'DELETED p2']);
+    expect(evs.find((e) => e.type === 'MODIFIED')?.object).toMatchObject({ kind: 'Pod', metadata: { namespace: 'w-a', labels: { app: 'late' } } });
+    expect(evs.find((e) => e.type === 'BOOKMARK')?.object).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: expect.stringMatching(/^\d+$/) } });
+    expect(sim.requestCount({ verb: 'watch', resource: 'pods' })).toBe(watches + 1);
+    // Watching is not listing: the cluster-wide list count did not move.
+    expect(sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' })).toBe(lists + 1);
+  });
+
+  it('answers a pod watch from a compacted resourceVersion with 410 Expired, as for any kind', async () => {
+    for (let i = 0; i < 25; i++) await call('POST', CM, { body: { metadata: { name: `pod-bulk-${i}` } } });
+    const evs = await watchEvents(sim, '/api/v1/pods?watch=1&resourceVersion=2', { until: (e) => e.length >= 1 });
+    expect(evs[0]).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } });
   });
 });

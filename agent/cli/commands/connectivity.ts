@@ -20,6 +20,8 @@ import { createKubeClients, type KubeClients } from '../../kube/client.js';
 import { detectCluster } from '../../kube/detect.js';
 import { createLiveCache } from '../../live/create-live-cache.js';
 import { readClusterWorkloads } from '../../live/workloads-reader.js';
+import { listedWorkloads } from '../../live/workload-cache.js';
+import { kubeTransport } from '../../live/transport.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
 import { readWorkloadsFile } from '../../source/read-workloads.js';
@@ -167,7 +169,7 @@ async function openCluster(flags: ConnectivityFlags): Promise<OpenCluster> {
         const down = live.status().filter((s) => !s.synced);
         throw new KubeError(`the live view of the cluster did not sync within ${syncTimeoutMs / 1000}s (${down[0]?.label ?? ''}: ${down[0]?.lastError ?? 'not listed yet'})`, { status: 504, reason: 'Timeout' });
       }
-      const read = await readClusterWorkloads({ clients, live });
+      const read = await readClusterWorkloads({ workloads: listedWorkloads({ transport: kubeTransport(clients), origin: clients.server }), live });
       warnings.push(...read.warnings, ...read.errors.map((e) => ({ ...e, severity: 'warning' as const })));
       return read.workloads;
     },

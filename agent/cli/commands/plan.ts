@@ -13,6 +13,8 @@ import { detectCluster } from '../../kube/detect.js';
 import { createLiveCache } from '../../live/create-live-cache.js';
 import { renderPlan } from '../../plan/render.js';
 import { computeImpact } from '../../app/impact.js';
+import { listedWorkloads } from '../../live/workload-cache.js';
+import { kubeTransport } from '../../live/transport.js';
 import type { ConnectivityDiff } from '../../connectivity/diff.js';
 import { diffJson } from '../../connectivity/impact-report.js';
 import { renderDiff } from '../../connectivity/render-text.js';
@@ -152,7 +154,7 @@ async function planFromFlags(flags: PlanFlags): Promise<{ plan: Plan; warnings: 
       }
       const plan = stages.buildPlan({ snapshot: source.snapshot, desired: desired.state, live, approved: false });
       // The impact is extra information: a cluster that refuses to list pods still gets its plan.
-      const impact: ImpactResult = await computeImpact({ clients, live, desired: desired.state, calicoVersion: cluster.calicoVersion, instance: config.instance ?? DEFAULT_INSTANCE }).then(
+      const impact: ImpactResult = await computeImpact({ workloads: listedWorkloads({ transport: kubeTransport(clients), origin: clients.server }), live, desired: desired.state, calicoVersion: cluster.calicoVersion, instance: config.instance ?? DEFAULT_INSTANCE }).then(
             (diff): ImpactResult => ({ ok: true, diff }),
             (err: unknown): ImpactResult => ({ ok: false, message: describe(err) }),
           );
