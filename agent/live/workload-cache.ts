@@ -66,12 +66,15 @@ export function workloadEntry(source: WorkloadSource, object: unknown): Workload
 }
 
 export class WorkloadCache extends ListWatchCache<WorkloadSource, string, WorkloadEntry> {
-  /** A view that waits up to `syncTimeoutMs` for every source to be synced, and fails otherwise. */
+  /** A view that waits up to `syncTimeoutMs` for a first sync, and fails while a source is not synced. */
   view(o: { origin: string; syncTimeoutMs: number }): WorkloadView {
     return {
       origin: o.origin,
       items: async () => {
-        if (!(await this.waitForSync(o.syncTimeoutMs))) {
+        // A source that failed is restarting with backoff: say so now rather than stall the cycle;
+        // one not listed yet (just started) is waited for.
+        const failed = this.status().some((s) => !s.synced && s.lastError !== undefined);
+        if (failed || !(await this.waitForSync(o.syncTimeoutMs))) {
           const down = this.status().find((s) => !s.synced);
           const forbidden = /forbidden/i.test(down?.lastError ?? '');
           throw new KubeError(`the cluster's workloads are not synced (${down?.label ?? 'unknown'}: ${down?.lastError ?? 'not listed yet'}); the analysis needs all of them`, {

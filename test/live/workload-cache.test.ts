@@ -120,7 +120,11 @@ describe('the workload cache', () => {
     expect(err).toBeInstanceOf(KubeError);
     expect((err as KubeError).status).toBe(403);
     expect((err as KubeError).message).toMatch(/^the cluster's workloads are not synced \(v1 pods: .*forbidden/i);
+    // While the list keeps failing, a read fails at once (no wait per cycle); once it passes, it answers.
+    const started = sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' });
+    await expect(cache.view({ origin: sim.url, syncTimeoutMs: 60_000 }).items()).rejects.toThrow(/v1 pods/);
     sim.faults.clear();
-    expect(await labelsOf('web-1')).toEqual({ app: 'web' });
+    await expect.poll(() => labelsOf('web-1').catch(() => 'unsynced'), { timeout: 10_000 }).toEqual({ app: 'web' });
+    expect(sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' })).toBeGreaterThan(started);
   });
 });
