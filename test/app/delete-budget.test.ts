@@ -97,7 +97,15 @@ describe('delete budget', () => {
   });
 
   it('holds a commit deleting every owned object with one pending status saying how to release it, logged once', async () => {
-    const sha = await work.commitAndPush({ files: { 'p/a.yaml': null, 'p/b.yaml': null, 'p/keep.txt': 'nothing here\n' }, message: 'empty the folder' });
+    // Every policy the repository holds now (run alone a, b and c; after the test above a and b),
+    // once the cluster holds them.
+    const head = await work.head();
+    await expect.poll(() => lastApply(head)?.state, { timeout: 60_000, interval: 200 }).toBe('success');
+    const files = (await work.git(['ls-files', 'p'])).split('\n').filter((f) => f.endsWith('.yaml'));
+    const owned = await gnpNames();
+    expect(owned).toHaveLength(files.length);
+    const n = owned.length;
+    const sha = await work.commitAndPush({ files: { ...Object.fromEntries(files.map((f) => [f, null])), 'p/keep.txt': 'nothing here\n' }, message: 'empty the folder' });
     await expect.poll(() => lastApply(sha)?.state, { timeout: 60_000, interval: 200 }).toBe('pending');
     // Several more polls of the same held revision.
     const cyclesBefore = logLines.length;
@@ -105,13 +113,13 @@ describe('delete budget', () => {
 
     const posted = applyStatuses(sha);
     expect(posted).toHaveLength(1);
-    expect(posted[0]?.description).toMatch(/^held: it deletes all 2 owned objects/);
-    expect(posted[0]?.description).toContain('Calico-GitOps-Allow-Delete: 2');
+    expect(posted[0]?.description).toMatch(new RegExp(`^held: it deletes all ${n} owned objects`));
+    expect(posted[0]?.description).toContain(`Calico-GitOps-Allow-Delete: ${n}`);
     expect(posted[0]?.description).not.toContain('plan held');
     expect(logged(sha, 'plan held')).toHaveLength(1);
-    expect(await gnpNames()).toEqual(['default.a', 'default.b']);
+    expect(await gnpNames()).toEqual(owned);
 
-    const released = await work.commitAndPush({ message: 'retire a and b\n\nCalico-GitOps-Allow-Delete: 2', allowEmpty: true });
+    const released = await work.commitAndPush({ message: `retire them all\n\nCalico-GitOps-Allow-Delete: ${n}`, allowEmpty: true });
     await expect.poll(() => lastApply(released)?.state, { timeout: 60_000, interval: 200 }).toBe('success');
     expect(await gnpNames()).toEqual([]);
   });
