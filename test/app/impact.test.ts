@@ -185,6 +185,7 @@ describe('the impact of every planned revision', () => {
   }, 120_000);
 
   it('a pod created and relabelled after the start is in the next revision\'s impact, from the watch: no new list of pods', async () => {
+    await eventually('the first apply', async () => (last(firstSha, 'apply')?.state === 'success' ? true : undefined), { timeoutMs: 60_000 });
     const podLists = () => sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' });
     const lists = podLists();
     const cycles = () => agent?.lastCycle()?.at;
@@ -199,7 +200,8 @@ describe('the impact of every planned revision', () => {
     };
     await expect.poll(lateLabel, { timeout: 30_000, interval: 100 }).toBe('late');
     const sha = await work.commitAndPush({ files: { 'policies/allow-late.yaml': ALLOW_LATE }, message: 'test1 reaches the late pod in test2' });
-    await expect.poll(() => last(sha, 'impact')?.description, { timeout: 60_000, interval: 200 }).toBe('opens 2, closes 0 connections; 1 intent violated');
+    // After the suite's intent revision its broken intent is still counted; run alone there is none.
+    await expect.poll(() => last(sha, 'impact')?.description, { timeout: 60_000, interval: 200 }).toMatch(/^opens 2, closes 0 connections(; 1 intent violated)?$/);
     const html = await (await page(sha.slice(0, 7))).text();
     for (const from of ['test1/busybox-test1-a', 'test1/busybox-test1-b']) {
       expect(html).toContain(`<tr class="opened"><td>opened</td><td>${from}</td><td>test2/late</td><td>TCP 9090</td>`);
@@ -207,5 +209,9 @@ describe('the impact of every planned revision', () => {
     // Cycles ran meanwhile (the intents gate on every one of them), and none listed pods again.
     expect(cycles()).not.toBe(before);
     expect(podLists()).toBe(lists);
+    // /status shows the cache the analysis read, synced, source by source.
+    const status = (await (await fetch(`${agent?.url ?? ''}/status`)).json()) as { workloads?: { synced: boolean; sources: { label: string; synced: boolean }[] } };
+    expect(status.workloads?.synced).toBe(true);
+    expect(status.workloads?.sources.map((x) => `${x.label} ${x.synced}`)).toEqual(['v1 namespaces true', 'v1 pods true', 'v1 serviceaccounts true']);
   }, 120_000);
 });
