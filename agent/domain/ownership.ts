@@ -9,6 +9,9 @@ export const SPEC_HASH_ANNOTATION = 'calico-gitops.io/spec-hash';
 
 export const DEFAULT_INSTANCE = 'calico-gitops';
 
+/** On the agent's executor pods and ConfigMaps: the hash of the job they run. */
+export const EXECUTOR_JOB_LABEL = 'calico-gitops.io/job';
+
 /** Annotations that are ours and never count as a change to the object. */
 export function isBookkeepingAnnotation(key: string): boolean {
   return key.startsWith(ANNOTATION_PREFIX);

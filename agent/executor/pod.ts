@@ -2,12 +2,12 @@
 // gives the same names, so a retried job finds (and cleans) what an earlier attempt left behind.
 import type { V1ConfigMap, V1Container, V1Pod, V1ResourceRequirements, V1SecurityContext, V1Volume } from '@kubernetes/client-node';
 import { contentHash } from '../domain/hash.js';
+import { EXECUTOR_JOB_LABEL } from '../domain/ownership.js';
 import type { RenderedPart } from './render.js';
 import { calicoctlCommandFor } from './images.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'calico-gitops';
-export const JOB_LABEL = 'calico-gitops.io/job';
 export const JOB_ID_ANNOTATION = 'calico-gitops.io/job-id';
 export const DONE_CONTAINER = 'done';
 export const MANIFESTS_ROOT = '/manifests';
@@ -77,7 +77,7 @@ const containerSecurity: V1SecurityContext = {
 
 export function buildExecutorObjects(input: BuildPodInput): ExecutorObjects {
   const name = podNameFor(input.jobId);
-  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [JOB_LABEL]: jobHash(input.jobId) };
+  const labels = { [MANAGED_BY_LABEL]: MANAGED_BY, [EXECUTOR_JOB_LABEL]: jobHash(input.jobId) };
   const annotations = { [JOB_ID_ANNOTATION]: input.jobId };
   const resources = input.resources ?? DEFAULT_EXECUTOR_RESOURCES;
 
