@@ -107,7 +107,11 @@ const CASES: Case[] = [
     name: 'files together past the repository limit',
     step: (w) => w.commitAndPush({ files: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`policies/big/${String(i).padStart(2, '0')}.yaml`, `# ${'x'.repeat(4000)}\n`])) }),
     incremental: true,
-    check: (s) => expect(errorsOf(s)).toEqual([['', 'limit-repo-size']]),
+    check: (s) => {
+      expect(errorsOf(s)).toEqual([['', 'limit-repo-size']]);
+      // A whole-repository problem has no file to print: its message names the repository.
+      expect(s.issues.errors[0]?.message).toMatch(/^repository file:\/\/\S+: policy files total more than the limit of 65536 bytes/);
+    },
   },
   {
     name: 'a file that is not UTF-8',
