@@ -1,7 +1,9 @@
 // Declared intents through the real parts (git, the simulator with the example workloads, Redis,
 // a fake forge): a revision that keeps them is applied; one that breaks test1/test2 isolation
 // fails its validate status with the intent's name, file, line and example peers, and applies
-// nothing. The agent reads the workloads with the RBAC deploy/ grants it.
+// nothing. The agent reads the workloads with the RBAC deploy/ grants it, from its watched cache:
+// a pod relabelled after the start breaks an intent of the revision already applied on the next
+// cycle, with no new list of pods.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -115,4 +117,24 @@ describe('declared intents on every revision', () => {
     expect(last(sha, 'apply')).toBeUndefined();
     expect(await policyNames('globalnetworkpolicies')).not.toContain('default.open-all');
   }, 90_000);
+
+  it('a pod relabelled after the start breaks an intent on the next cycle, read from the watch: no new list of pods', async () => {
+    await eventually('the first apply', async () => (last(firstSha, 'apply')?.state === 'success' ? true : undefined), { timeoutMs: 60_000 });
+    const intents = `${example('.calico-gitops/intents.yaml').replace(/- name: ssh-to-hosts-from-the-vpn[\s\S]*$/, '')}- name: nothing-reaches-the-db-from-test1
+  from: {namespace: test1}
+  to: {selector: app == 'db'}
+  expect: deny
+`;
+    const sha = await work.commitAndPush({ files: { 'policies/.calico-gitops/intents.yaml': intents, 'policies/open-all.yaml': null }, message: 'no database reachable from test1' });
+    // No pod is labelled app=db yet: the intent checks nothing and the revision is valid.
+    await expect.poll(() => last(sha, 'validate')?.state, { timeout: 60_000, interval: 200 }).toBe('success');
+    const podLists = () => sim.requestCount({ verb: 'list', resource: 'pods', namespace: '' });
+    const lists = podLists();
+    // A pod of test1 becomes the database: test1 reaches it (same namespace), so the intent breaks.
+    await installed.kubectl(['label', 'pod', 'busybox-test1-b', '-n', 'test1', 'app=db', '--overwrite']);
+    await expect.poll(() => last(sha, 'validate')?.state, { timeout: 60_000, interval: 200 }).toBe('failure');
+    // The forge caps a description at 140 characters: the intent's file, line and name are in it.
+    expect(last(sha, 'validate')?.description).toMatch(/^invalid: policies\/\.calico-gitops\/intents\.yaml:\d+ intent "nothing-reaches-the-db-from-test1" \(expect deny\) is violated: test1\/busybox-test1-/);
+    expect(podLists()).toBe(lists);
+  }, 120_000);
 });
