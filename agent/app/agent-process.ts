@@ -42,7 +42,8 @@ export interface AgentProcessOptions {
   readonly controller: boolean;
   /** In-process workers (0 = none). */
   readonly workers: number;
-  readonly cacheDir: string;
+  /** Where the controller keeps its Git mirror; required with `controller` (a worker reads no Git). */
+  readonly cacheDir?: string;
   readonly baseEnv: Readonly<Record<string, string | undefined>>;
   readonly gitEnv?: Readonly<Record<string, string>>;
   readonly fetch: FetchFn;
@@ -72,6 +73,8 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   const { config, logger } = o;
   // Start-up checks first: everything that can fail on the operator's input fails here, before any
   // role starts, so a failure leaves nothing running (no Lease taken, no job taken).
+  const cacheDir = o.cacheDir;
+  if (o.controller && !cacheDir) throw new ConfigError('the controller needs a cache directory for its Git mirror', { code: 'cache-dir' });
   const secret = o.http && o.controller && config.webhookSecretFile ? await readWebhookSecret(config.webhookSecretFile) : undefined;
   const clients = createKubeClients({
     ...(config.kubeconfig ? { kubeconfig: config.kubeconfig } : {}),
@@ -118,14 +121,14 @@ export async function startAgentProcess(o: AgentProcessOptions): Promise<AgentPr
   let controller: ControllerRole | undefined;
   let worker: WorkerRole | undefined;
   try {
-    if (o.controller && workloads) {
+    if (o.controller && workloads && cacheDir) {
       controller = await startControllerRole({
         ...shared,
         controller: options.controller,
         workloads: workloads.view({ origin: clients.server, syncTimeoutMs: 30_000 }),
         statuses,
         redis,
-        cacheDir: o.cacheDir,
+        cacheDir,
         baseEnv: o.baseEnv,
         ...(o.gitEnv ? { gitEnv: o.gitEnv } : {}),
         random: o.random,

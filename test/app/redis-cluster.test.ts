@@ -43,8 +43,13 @@ async function startSide(cluster: string, policies: Record<string, string>): Pro
   return { cluster, sim, installed, work: repo.work, firstSha: repo.sha, processes: [] };
 }
 
+/** A worker's flags: the queue, the cluster and the executor (it refuses the controller's). */
+function workerFlags(side: Side): string[] {
+  return ['--kubeconfig', side.installed.agentKubeconfig, '--cluster', side.cluster, '--redis', redisCluster.seedUrl, '--verify-timeout', '30s'];
+}
+
 function flags(side: Side, remoteUrl: string): string[] {
-  return ['--repo', remoteUrl, '--kubeconfig', side.installed.agentKubeconfig, '--cluster', side.cluster, '--redis', redisCluster.seedUrl, '--poll-interval', '1s', '--verify-timeout', '30s'];
+  return ['--repo', remoteUrl, '--poll-interval', '1s', ...workerFlags(side)];
 }
 
 const env = { ...GIT_TEST_ENV, CALICO_GITOPS_LOG_LEVEL: 'info' };
@@ -96,7 +101,7 @@ describe('Redis Cluster', () => {
     const remoteA = (await a.work.git(['remote', 'get-url', 'origin'])).trim();
     const port = await freePort();
     a.processes.push(spawnCli(['agent', ...flags(a, remoteA), '--workers', '0', '--listen', `127.0.0.1:${port}`], { env }));
-    for (let i = 0; i < 2; i += 1) a.processes.push(spawnCli(['worker', ...flags(a, remoteA), '--listen', `127.0.0.1:${await freePort()}`], { env }));
+    for (let i = 0; i < 2; i += 1) a.processes.push(spawnCli(['worker', ...workerFlags(a), '--listen', `127.0.0.1:${await freePort()}`], { env }));
 
     // Both workers are up (each serves its own health port) before the first job.
     await eventually('both workers running', async () => (a.processes.slice(1).every((p) => p.output().includes('"msg":"starting"')) ? true : undefined), { context: allOutput });

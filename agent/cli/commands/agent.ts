@@ -9,7 +9,19 @@ import { loadConfig } from '../../config/config.js';
 import { createLogger } from '../../config/logger.js';
 import { redactText } from '../../domain/redact.js';
 import { systemClock } from '../../domain/runtime.js';
+import type { OptionName } from '../../config/options.js';
 import { addConfigFlags, configFlags } from '../config-flags.js';
+
+/**
+ * What a worker uses: the queue, the cluster and the executor, its audit and its HTTP probes. The
+ * controller's flags (repository, forge, webhooks, polling, drift, planning) would do nothing in a
+ * worker, so they are not flags there and commander refuses them; their environment variables are
+ * ignored, since one ConfigMap commonly feeds both Deployments.
+ */
+const WORKER_OPTIONS: readonly OptionName[] = [
+  'redis', 'cluster', 'instance', 'kubeconfig', 'context', 'calicoVersion', 'namespace', 'executor', 'executorServiceAccount',
+  'calicoctlImage', 'podTimeout', 'verifyTimeout', 'auditMaxEntries', 'listen', 'workers', 'logLevel',
+];
 
 export function registerAgent(program: Command): void {
   addConfigFlags(
@@ -23,8 +35,8 @@ export function registerAgent(program: Command): void {
   addConfigFlags(
     program
       .command('worker')
-      .description('take jobs from the queue and apply them through calicoctl pods')
-      .option('--cache-dir <dir>', 'unused by workers; accepted for symmetry', join(tmpdir(), 'calico-gitops')),
+      .description('take jobs from the queue and apply them through the executor (calicoctl pods, or --executor api)'),
+    WORKER_OPTIONS,
   ).action(async (options: Record<string, unknown>) => {
     process.exitCode = await run({ options, role: 'worker' });
   });
@@ -39,8 +51,8 @@ async function run(input: { options: Record<string, unknown>; role: 'agent' | 'w
     return 1;
   }
   const logger = createLogger({ level: config.logLevel });
-  const cacheDir = String(input.options['cacheDir']);
-  await mkdir(cacheDir, { recursive: true });
+  const cacheDir = input.role === 'agent' ? String(input.options['cacheDir']) : undefined;
+  if (cacheDir) await mkdir(cacheDir, { recursive: true });
   let agent;
   try {
     agent = await startAgentProcess({
@@ -49,7 +61,7 @@ async function run(input: { options: Record<string, unknown>; role: 'agent' | 'w
       clock: systemClock,
       controller: input.role === 'agent',
       workers: input.role === 'agent' ? config.workers : Math.max(1, config.workers),
-      cacheDir,
+      ...(cacheDir ? { cacheDir } : {}),
       baseEnv: process.env,
       fetch: (url, init) => fetch(url, init),
       random: Math.random,
