@@ -276,6 +276,7 @@ export async function startControllerRole(o: ControllerRoleOptions): Promise<Con
       await drift?.monitor.stop();
       await elector.stop();
       await queue.close();
+      await source.close();
     },
   };
 }

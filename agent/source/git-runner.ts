@@ -1,7 +1,7 @@
 // Runs git for the source stage: simple-git for ordinary commands (argument hardening, timeouts,
 // abort) and a plain child process for `cat-file --batch`, which needs stdin and byte-exact
-// output that simple-git's string API cannot give. Both get the same sanitized environment.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+// output that simple-git's string API cannot give (the long-lived one is object-store.ts). Both get the same sanitized environment.
+import { spawn } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 
 // Inherited variables that change what git runs or reads; never passed on implicitly.
@@ -48,11 +48,7 @@ export class GitRunner {
 
   constructor(options: GitRunnerOptions) {
     this.#options = options;
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.baseEnv ?? { PATH: '/usr/local/bin:/usr/bin:/bin' })) {
-      if (v !== undefined && !GUARDED.test(k)) env[k] = v;
-    }
-    Object.assign(env, options.gitEnv ?? {}, envConfigVariables(options.gitEnv ?? {}, options.envConfig ?? []), { GIT_TERMINAL_PROMPT: '0' });
+    const env = gitEnvironment(options);
     this.#env = env;
     const allowed = Object.keys(env).filter((k) => GUARDED.test(k));
     this.#git = simpleGit({
@@ -84,51 +80,12 @@ export class GitRunner {
   /** Reads objects by sha with one `git cat-file --batch`; missing objects are left out. */
   async readBlobs(shas: readonly string[]): Promise<Map<string, BlobContent>> {
     if (shas.length === 0) return new Map();
-    return this.#parseBatch(await this.#spawn(['cat-file', '--batch'], (child) => child.stdin.end(`${shas.join('\n')}\n`)), 0);
+    return this.#parseBatch(await this.#spawn(['cat-file', '--batch'], `${shas.join('\n')}\n`));
   }
 
-  /**
-   * Sizes first, then contents, in one `git cat-file --batch-command` (git ≥ 2.36): `pick` sees
-   * the sizes of `sized` (missing objects left out) and names the objects to read, so an oversized
-   * blob is never read. Output is flushed after each command, which makes the exchange possible.
-   */
-  async sizesThenBlobs(sized: readonly string[], pick: (sizes: ReadonlyMap<string, number>) => readonly string[]): Promise<Map<string, BlobContent>> {
-    if (sized.length === 0) return this.readBlobs(pick(new Map()));
-    let asked = false;
-    let infoEnd = 0;
-    const stdout = await this.#spawn(['cat-file', '--batch-command'], (child, received) => {
-      child.stdin.write(sized.map((s) => `info ${s}\n`).join(''));
-      received((all) => {
-        let pos = 0;
-        for (let lines = 0; lines < sized.length; lines++) {
-          const nl = all.indexOf(10, pos);
-          if (nl < 0) return false;
-          pos = nl + 1;
-        }
-        asked = true;
-        infoEnd = pos;
-        const sizes = new Map<string, number>();
-        for (const line of all.subarray(0, pos).toString('utf8').split('\n')) {
-          const [sha, type, size] = line.split(' ');
-          if (sha && type && type !== 'missing' && size !== undefined) sizes.set(sha, Number(size));
-        }
-        const read = pick(sizes);
-        child.stdin.end(read.map((s) => `contents ${s}\n`).join(''));
-        return true;
-      });
-    });
-    if (!asked) throw new Error('git cat-file --batch-command ended before answering');
-    return this.#parseBatch(stdout, infoEnd);
-  }
-
-  /** Runs git with `input` on stdin; byte-exact stdout. */
-  async withInput(args: readonly string[], input: string): Promise<Buffer> {
-    return this.#spawn(args, (child) => child.stdin.end(input));
-  }
-
-  #parseBatch(stdout: Buffer, from: number): Map<string, BlobContent> {
+  #parseBatch(stdout: Buffer): Map<string, BlobContent> {
     const out = new Map<string, BlobContent>();
-    let pos = from;
+    let pos = 0;
     while (pos < stdout.length) {
       const nl = stdout.indexOf(10, pos);
       if (nl < 0) break;
@@ -144,11 +101,8 @@ export class GitRunner {
     return out;
   }
 
-  /**
-   * Spawns git; `talk` writes its stdin and may register a callback that sees all stdout so far
-   * after each chunk until it returns true. Resolves with the whole stdout on a zero exit.
-   */
-  #spawn(args: readonly string[], talk: (child: ChildProcessWithoutNullStreams, received: (on: (all: Buffer) => boolean) => void) => void): Promise<Buffer> {
+  /** Spawns git with `input` on stdin; resolves with the whole (byte-exact) stdout on a zero exit. */
+  #spawn(args: readonly string[], input: string): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', [...args], {
         cwd: this.#options.cwd,
@@ -158,27 +112,11 @@ export class GitRunner {
       });
       const chunks: Buffer[] = [];
       const errors: Buffer[] = [];
-      let onChunk: ((all: Buffer) => boolean) | undefined;
       let timer = setTimeout(() => child.kill('SIGKILL'), this.#options.timeoutMs);
-      const touch = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => child.kill('SIGKILL'), this.#options.timeoutMs);
-      };
       child.stdout.on('data', (c: Buffer) => {
         chunks.push(c);
-        touch();
-        if (onChunk) {
-          // Joined so the callback sees one buffer; only the short info phase listens (true: done).
-          const all = Buffer.concat(chunks);
-          chunks.splice(0, chunks.length, all);
-          try {
-            if (onChunk(all)) onChunk = undefined;
-          } catch (err) {
-            onChunk = undefined;
-            child.kill('SIGKILL');
-            reject(err instanceof Error ? err : new Error(String(err)));
-          }
-        }
+        clearTimeout(timer);
+        timer = setTimeout(() => child.kill('SIGKILL'), this.#options.timeoutMs);
       });
       child.stderr.on('data', (c: Buffer) => errors.push(c));
       child.on('error', (err) => {
@@ -191,11 +129,19 @@ export class GitRunner {
         else reject(new Error(`git ${args.join(' ')} failed (${signal ?? code}): ${Buffer.concat(errors).toString('utf8')}`));
       });
       child.stdin.on('error', () => undefined);
-      talk(child, (on) => {
-        onChunk = on;
-      });
+      child.stdin.end(input);
     });
   }
+}
+
+/** The environment git runs with: the base without guarded variables, plus the deliberate ones. */
+export function gitEnvironment(options: Pick<GitRunnerOptions, 'baseEnv' | 'gitEnv' | 'envConfig'>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.baseEnv ?? { PATH: '/usr/local/bin:/usr/bin:/bin' })) {
+    if (v !== undefined && !GUARDED.test(k)) env[k] = v;
+  }
+  Object.assign(env, options.gitEnv ?? {}, envConfigVariables(options.gitEnv ?? {}, options.envConfig ?? []), { GIT_TERMINAL_PROMPT: '0' });
+  return env;
 }
 
 /** GIT_CONFIG_* variables for `entries`, numbered after the ones `gitEnv` already sets. */

@@ -9,7 +9,8 @@ import type { Logger } from '../domain/runtime.js';
 import type { SourceSnapshot } from '../domain/source-snapshot.js';
 import { resolveGitAuth, type GitAuthOptions, type GitCredentials } from './git-auth.js';
 import { classifyGitFailure, sourceError } from './git-errors.js';
-import { GitRunner } from './git-runner.js';
+import { GitRunner, gitEnvironment } from './git-runner.js';
+import { ObjectStore } from './object-store.js';
 import type { SizeLimits } from './select-files.js';
 import { redactUrl } from '../domain/redact.js';
 import { TreeReader, type CommitInfo, type SnapshotStats, type TreeRead } from './tree-reader.js';
@@ -55,8 +56,11 @@ export class GitSource {
   #last: SourceSnapshot | undefined;
   #applied: string | undefined;
   #ready: Promise<void> | undefined;
+  /** The mirror's long-lived cat-file, for incremental reads; started on first use. */
+  #store: ObjectStore | undefined;
   /** Serializes mirror-writing work: two fetches into one mirror would fight over ref locks. */
   #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
 
   constructor(options: GitSourceOptions) {
     this.#o = options;
@@ -158,7 +162,7 @@ export class GitSource {
     }
     // A commit on top of the previous one (the usual push) descends by its parents, no rev-list.
     const trivial = previous === undefined || previous === head;
-    const incremental = this.#reader.hasTree ? await this.#reader.incremental(runner, head, !trivial) : undefined;
+    const incremental = this.#reader.hasTree && !this.#closed ? await this.#reader.incremental(this.#objects(), head) : undefined;
     const known = trivial || incremental?.parents.includes(previous) === true;
     const ancestry = known ? Promise.resolve(true) : this.isAncestor(previous, head);
     const whole = async (): Promise<TreeRead> => this.#reader.whole(runner, auth, await this.#commit(runner, auth, head));
@@ -202,6 +206,26 @@ export class GitSource {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Ends the mirror's cat-file once the running operation is done; later reads list whole trees
+   * (the controller role calls this on stop).
+   */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.#exclusive(async () => this.#store?.close());
+  }
+
+  // No credentials: cat-file reads only the local mirror, and this process lives long.
+  #objects(): ObjectStore {
+    this.#store ??= new ObjectStore({
+      cwd: this.#mirror,
+      env: gitEnvironment({ ...(this.#o.baseEnv ? { baseEnv: this.#o.baseEnv } : {}), ...(this.#o.gitEnv ? { gitEnv: this.#o.gitEnv } : {}) }),
+      timeoutMs: this.#o.timeoutMs ?? 60_000,
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+    });
+    return this.#store;
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {

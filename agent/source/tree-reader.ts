@@ -1,6 +1,6 @@
 // Reads the policy files of one revision from the mirror: the whole tree (`ls-tree -r -l`, every
 // path judged against the ignore rules) or, when the previous revision's tree is kept, that tree
-// plus one `diff-tree` against it and one cat-file for what changed. Blob contents are kept by sha
+// plus a diff of the two revisions' trees walked through the mirror's long-lived cat-file. Blob contents are kept by sha
 // between revisions, so only changed blobs are read either way.
 import type { Issue } from '../domain/issue.js';
 import type { Logger } from '../domain/runtime.js';
@@ -12,7 +12,9 @@ import { classifyGitFailure } from './git-errors.js';
 import type { GitRunner } from './git-runner.js';
 import { IGNORE_FILE, parseIgnoreFile } from './ignore-rules.js';
 import { fileSizeProblem, type SizeLimits } from './select-files.js';
-import { commitParents, parseCommitDiff } from './tree-diff.js';
+import { parseCommitObject, type CommitObject } from './git-objects.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
+import { diffTrees, resolveFolders, TreeCache } from './tree-walk.js';
 import { listTree, type TreeEntry } from './tree-listing.js';
 import { applyTreeChanges, changedNodes, selectFromTree, treeState, type TreeState } from './tree-state.js';
 
@@ -51,6 +53,8 @@ export class TreeReader {
   #blobCache = new Map<string, string>();
   /** The tree of the source's latest snapshot. */
   #tree: TreeState | undefined;
+  /** Parsed tree objects, kept across revisions (incremental reads). */
+  #trees: TreeCache | undefined;
   #stats: SnapshotStats = { listed: 0, policyFiles: 0, blobsRead: 0, blobsReused: 0, incremental: false };
 
   /** `subPath`: the policy folder, normalized ('' for the root). */
@@ -95,44 +99,43 @@ export class TreeReader {
   }
 
   /**
-   * The previous tree plus the paths `diff-tree` says changed since it: one git process for the
-   * commit and its changes, then one for the sizes and contents of what changed. `undefined` when
-   * the whole tree must be listed instead: no previous tree, the ignore rules changed (every path
-   * is judged again), the policy folder vanished or became a file, or git answered unexpectedly.
+   * The previous tree plus what changed since it, all through the mirror's long-lived cat-file: the
+   * head commit (author, message, parents), the policy folder's trees where they differ from the
+   * previous revision's, then the sizes and contents of what changed. `undefined` when the whole
+   * tree must be listed instead: no previous tree, the ignore rules changed (every path is judged
+   * again), the policy folder vanished or became a file, or git answered unexpectedly.
    */
-  async incremental(runner: GitRunner, head: string, withParents: boolean): Promise<{ read: TreeRead; parents: readonly string[] } | undefined> {
+  async incremental(store: ObjectStore, head: string): Promise<{ read: TreeRead; parents: readonly string[] } | undefined> {
     const previous = this.#tree;
     if (!previous) return undefined;
     try {
-      const pathspec = this.#o.subPath ? ['--', `:(literal)${this.#o.subPath}`] : [];
-      const out = await runner.withInput(
-        ['diff-tree', '--stdin', '-r', '-z', '--raw', '--no-renames', '--no-relative', '--always', '--format=%H%x00%an <%ae>%x00%B', ...pathspec],
-        `${head} ${previous.revision}\n`,
-      );
-      const diff = parseCommitDiff(out.toString('utf8'), this.#o.subPath);
-      if (!diff || diff.sha !== head || diff.changes.some((c) => c.path === IGNORE_FILE)) return undefined;
-      const changed = changedNodes(previous, diff.changes);
-      // A diff gives no sizes: the changed entries that may be read are sized first.
+      const commits = await store.contents([...new Set([head, previous.revision])]);
+      const commit = parseCommit(commits.get(head));
+      const before = parseCommit(commits.get(previous.revision));
+      if (!commit || !before) return undefined;
+      if (this.#trees?.idBytes !== head.length / 2) this.#trees = new TreeCache({ store, idBytes: head.length / 2 });
+      const [from, to] = await resolveFolders(this.#trees, [before.tree, commit.tree], this.#o.subPath);
+      if (from === undefined || to === undefined) return undefined;
+      const changes = await diffTrees(this.#trees, from, to);
+      if (changes.some((c) => c.path === IGNORE_FILE)) return undefined;
+      const changed = changedNodes(previous, changes);
+      // A tree gives no sizes: the changed entries that may be read are sized first.
       const unsized = [...changed.values()].flatMap((n) => (n && (n.kind === 'policy' || n.entry.path === INTENTS_FILE) ? [n.entry] : []));
-      const before = runner.blobsRead;
-      let tree: TreeState | undefined;
-      let selection: Selection = { selected: [], errors: [] };
-      const read = await runner.sizesThenBlobs([...new Set(unsized.map((e) => e.sha))], (sizes) => {
-        for (const entry of unsized) {
-          const size = sizes.get(entry.sha);
-          if (size === undefined) throw new Error(`object ${entry.sha} of ${entry.path} is missing from the mirror`);
-          const node = changed.get(entry.path);
-          if (node) changed.set(entry.path, { ...node, entry: { ...entry, size } });
-        }
-        tree = applyTreeChanges(previous, head, changed);
-        // The folder vanished (no entry is left): the whole listing says so.
-        if (tree.nodes.size === 0) return [];
-        selection = this.#select(tree);
-        // The commit object too, for its parents: a push on top of the previous revision needs no rev-list.
-        return [...this.#toRead(tree, selection.selected), ...(withParents ? [head] : [])];
-      });
-      if (!tree || tree.nodes.size === 0) return undefined;
-      return { read: this.#build({ tree, selection, read, commit: diff, blobsRead: runner.blobsRead - before, incremental: true }), parents: commitParents(read.get(head)?.content) };
+      const sizes = await store.info([...new Set(unsized.map((e) => e.sha))]);
+      for (const entry of unsized) {
+        const size = sizes.get(entry.sha)?.size;
+        if (size === undefined) throw new Error(`object ${entry.sha} of ${entry.path} is missing from the mirror`);
+        const node = changed.get(entry.path);
+        if (node) changed.set(entry.path, { ...node, entry: { ...entry, size } });
+      }
+      const tree = applyTreeChanges(previous, head, changed);
+      // The folder vanished (no entry is left): the whole listing says so.
+      if (tree.nodes.size === 0) return undefined;
+      const selection = this.#select(tree);
+      const read = await store.contents(this.#toRead(tree, selection.selected));
+      const blobsRead = [...read.values()].filter((o) => o.type === 'blob').length;
+      const info = { sha: head, author: commit.author, message: commit.message };
+      return { read: this.#build({ tree, selection, read: contentsOf(read), commit: info, blobsRead, incremental: true }), parents: commit.parents };
     } catch (err) {
       this.#o.logger.debug({ err: String(err), revision: head }, 'incremental read failed; listing the whole tree');
       return undefined;
@@ -216,6 +219,16 @@ export class TreeReader {
       throw classifyGitFailure(err, { url: this.#o.url, op: 'cat-file', secrets: auth.secrets, aborted: runner.aborted });
     }
   }
+}
+
+function parseCommit(object: StoredObject | undefined): CommitObject | undefined {
+  return object?.type === 'commit' && object.content ? parseCommitObject(object.content) : undefined;
+}
+
+function contentsOf(read: ReadonlyMap<string, StoredObject>): Map<string, { content: Buffer }> {
+  const out = new Map<string, { content: Buffer }>();
+  for (const [sha, o] of read) if (o.content) out.set(sha, { content: o.content });
+  return out;
 }
 
 function trimMessage(message: string): string {

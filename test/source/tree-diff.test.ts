@@ -1,51 +1,34 @@
+// One level of the in-process tree diff: what `git diff-tree -r --raw --no-renames` reports for the
+// entries of two trees, and which sub-trees are left to descend into (only where the ids differ).
 import { describe, expect, it } from 'vitest';
-import { commitParents, parseCommitDiff } from '../../agent/source/tree-diff.js';
+import type { TreeObjectEntry } from '../../agent/source/git-objects.js';
+import { diffTreeLevel, type TreeLevelDiff } from '../../agent/source/tree-diff.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
-const Z = '0'.repeat(40);
-const header = `${A}\0Ann <ann@example.test>\0subject\n\nbody\n\0`;
+const C = 'c'.repeat(40);
 
-describe('parseCommitDiff', () => {
-  type Case = readonly [string, string, string, unknown];
+const blob = (name: string, sha: string, mode = '100644'): TreeObjectEntry => ({ mode, name, sha });
+const tree = (name: string, sha: string): TreeObjectEntry => ({ mode: '040000', name, sha });
+const added = (path: string, sha: string, mode = '100644', type = 'blob') => ({ path, entry: { mode, type, sha, size: -1, path } });
+
+describe('diffTreeLevel', () => {
+  type Case = readonly [string, readonly TreeObjectEntry[], readonly TreeObjectEntry[], string, TreeLevelDiff];
   it.each<Case>([
-    ['no change', header, 'policies', { sha: A, author: 'Ann <ann@example.test>', message: 'subject\n\nbody\n', changes: [] }],
-    [
-      'an add, a delete and a type change under the folder',
-      `${header}\n:000000 100644 ${Z} ${B} A\0policies/a.yaml\0:100644 000000 ${B} ${Z} D\0policies/b.yaml\0:100644 120000 ${B} ${A} T\0policies/c d.yaml\0`,
-      'policies',
-      {
-        changes: [
-          { path: 'a.yaml', entry: { mode: '100644', type: 'blob', sha: B, size: -1, path: 'a.yaml' } },
-          { path: 'b.yaml' },
-          { path: 'c d.yaml', entry: { mode: '120000', type: 'blob', sha: A, size: -1, path: 'c d.yaml' } },
-        ],
-      },
-    ],
-    ['a submodule at the root', `${header}\n:000000 160000 ${Z} ${B} A\0vendored\0`, '', { changes: [{ path: 'vendored', entry: { mode: '160000', type: 'commit', sha: B, size: -1, path: 'vendored' } }] }],
-  ])('%s', (_name, output, folder, expected) => {
-    expect(parseCommitDiff(output, folder)).toMatchObject(expected as object);
-  });
-
-  it.each<readonly [string, string, string]>([
-    ['the folder became a file', `${header}\n:040000 100644 ${B} ${A} T\0policies\0`, 'policies'],
-    ['a path outside the folder', `${header}\n:000000 100644 ${Z} ${B} A\0other/a.yaml\0`, 'policies'],
-    ['a rename record (not asked for)', `${header}\n:100644 100644 ${B} ${B} R100\0policies/a.yaml\0policies/b.yaml\0`, 'policies'],
-    ['no commit header', `:000000 100644 ${Z} ${B} A\0policies/a.yaml\0`, 'policies'],
-    ['a record without its path', `${header}\n:000000 100644 ${Z} ${B} A`, 'policies'],
-  ])('%s: undefined (the whole tree is listed)', (_name, output, folder) => {
-    expect(parseCommitDiff(output, folder)).toBeUndefined();
-  });
-});
-
-describe('commitParents', () => {
-  it.each<readonly [string, string | undefined, string[]]>([
-    ['one parent', `tree ${A}\nparent ${B}\nauthor x\n\nmsg\nparent ${A}\n`, [B]],
-    ['a merge', `tree ${A}\nparent ${A}\nparent ${B}\nauthor x\n\nmsg\n`, [A, B]],
-    ['a root commit', `tree ${A}\nauthor x\n\nmsg\n`, []],
-    ['not a commit (a tag object)', `object ${A}\ntype commit\n\nparent ${B}\n`, []],
-    ['nothing read', undefined, []],
-  ])('%s', (_name, raw, parents) => {
-    expect(commitParents(raw === undefined ? undefined : Buffer.from(raw))).toEqual(parents);
+    ['identical trees', [blob('a.yaml', A), tree('sub', B)], [blob('a.yaml', A), tree('sub', B)], '', { changes: [], descend: [] }],
+    ['a modified blob', [blob('a.yaml', A)], [blob('a.yaml', B)], 'policies', { changes: [added('policies/a.yaml', B)], descend: [] }],
+    ['a mode change only (made executable)', [blob('a.yaml', A)], [blob('a.yaml', A, '100755')], '', { changes: [added('a.yaml', A, '100755')], descend: [] }],
+    ['an added and a deleted blob', [blob('a.yaml', A)], [blob('b.yaml', B)], '', { changes: [added('b.yaml', B), { path: 'a.yaml' }], descend: [] }],
+    ['a blob replaced by a symlink (type change)', [blob('c.yml', A)], [blob('c.yml', B, '120000')], 's', { changes: [added('s/c.yml', B, '120000')], descend: [] }],
+    ['an added submodule', [], [blob('vendored', C, '160000')], '', { changes: [added('vendored', C, '160000', 'commit')], descend: [] }],
+    ['a submodule moved to another commit', [blob('vendored', A, '160000')], [blob('vendored', B, '160000')], '', { changes: [added('vendored', B, '160000', 'commit')], descend: [] }],
+    ['a changed sub-tree: descend into both', [tree('sub', A)], [tree('sub', B)], 'p', { changes: [], descend: [{ path: 'p/sub', before: A, after: B }] }],
+    ['an added sub-tree: descend into the new one', [], [tree('sub', B)], '', { changes: [], descend: [{ path: 'sub', after: B }] }],
+    ['a deleted sub-tree: descend into the old one', [tree('sub', A)], [], '', { changes: [], descend: [{ path: 'sub', before: A }] }],
+    ['a tree replaced by a blob', [tree('x', A)], [blob('x', B)], '', { changes: [added('x', B)], descend: [{ path: 'x', before: A }] }],
+    ['a blob replaced by a tree', [blob('x', A)], [tree('x', B)], '', { changes: [{ path: 'x' }], descend: [{ path: 'x', after: B }] }],
+    ['an unchanged sub-tree next to a changed blob', [tree('same', C), blob('a.yaml', A)], [tree('same', C), blob('a.yaml', B)], '', { changes: [added('a.yaml', B)], descend: [] }],
+  ])('%s', (_name, before, after, prefix, expected) => {
+    expect(diffTreeLevel(before, after, prefix)).toEqual(expected);
   });
 });
