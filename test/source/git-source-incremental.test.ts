@@ -1,12 +1,14 @@
-// The incremental read (the previous tree plus `diff-tree`) must give exactly what a fresh source
+// The incremental read (the previous tree plus a diff of the trees, walked through the mirror's
+// long-lived cat-file) must give exactly what a fresh source
 // listing the whole tree gives, for every kind of change; and must fall back to the whole listing
 // where the diff is not enough (ignore rules changed, history rewritten, policy folder gone).
-import { symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SourceSnapshot } from '../../agent/domain/source-snapshot.js';
 import { GitSource, type GitSourceOptions } from '../../agent/source/git-source.js';
-import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, makeTempDir, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
+import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, makeTempDir, runGit, samplePolicyYaml, type WorkRepo } from '../support/git-fixtures.js';
+import { processesIn } from './git-processes.js';
 import { captureLogger } from './capture-logger.js';
 
 afterAll(cleanupGitFixtures);
@@ -135,6 +137,68 @@ const CASES: Case[] = [
     check: (s) => expect(paths(s)).toEqual(['policies/a.yaml', 'policies/sub/b.yaml', 'policies/sub/c.yml']),
   },
   {
+    name: 'a folder inside deleted',
+    step: async (w) => {
+      await w.git(['rm', '-r', '--quiet', 'policies/sub']);
+      return w.commitAndPush({ message: 'no sub' });
+    },
+    incremental: true,
+    check: (s) => expect(paths(s)).toEqual(['policies/a.yaml']),
+  },
+  {
+    name: 'a file replaced by a folder',
+    step: (w) => w.commitAndPush({ files: { 'policies/a.yaml': null, 'policies/a.yaml/x.yaml': samplePolicyYaml('x') } }),
+    incremental: true,
+    check: (s) => expect(paths(s)).toEqual(['policies/a.yaml/x.yaml', 'policies/sub/b.yaml', 'policies/sub/c.yml']),
+  },
+  {
+    name: 'a folder replaced by a file',
+    step: async (w) => {
+      await w.git(['rm', '-r', '--quiet', 'policies/sub']);
+      return w.commitAndPush({ files: { 'policies/sub': samplePolicyYaml('s') } });
+    },
+    incremental: true,
+    check: (s) => expect(paths(s)).toEqual(['policies/a.yaml']),
+  },
+  {
+    name: 'a submodule added (an error naming it)',
+    step: async (w) => {
+      const inner = join(w.dir, 'policies/vendored');
+      await mkdir(inner, { recursive: true });
+      await runGit(['init', '--quiet'], { cwd: inner });
+      await runGit(['commit', '--quiet', '--allow-empty', '-m', 'inner'], { cwd: inner });
+      return w.commitAndPush({ message: 'submodule' });
+    },
+    incremental: true,
+    check: (s) => expect(errorsOf(s)).toEqual([['policies/vendored', 'submodule']]),
+  },
+  {
+    name: 'a file made executable (a mode change only)',
+    step: async (w) => {
+      await chmod(join(w.dir, 'policies/a.yaml'), 0o755);
+      return w.commitAndPush({ message: 'chmod' });
+    },
+    incremental: true,
+    check: (s) => expect(paths(s)).toEqual(['policies/a.yaml', 'policies/sub/b.yaml', 'policies/sub/c.yml']),
+  },
+  {
+    name: 'a push of more than 100 objects (fetch keeps it as a pack)',
+    step: (w) => w.commitAndPush({ files: Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`policies/many/${String(i).padStart(3, '0')}.yaml`, samplePolicyYaml(`m${i}`)])) }),
+    incremental: true,
+    check: (s) => expect(paths(s)).toHaveLength(123),
+  },
+  {
+    name: 'an author with spaces and a message kept verbatim (blank lines, trailing spaces)',
+    step: async (w) => {
+      await w.write({ 'policies/a.yaml': samplePolicyYaml('a', { order: 4 }) });
+      await w.git(['add', '-A']);
+      await w.git(['commit', '--quiet', '--cleanup=verbatim', '--author=Jane Q. Doe <jane@example.test>', '-m', 'subject\n\n\nbody  \n\n']);
+      return w.push();
+    },
+    incremental: true,
+    check: (s) => expect(s).toMatchObject({ author: 'Jane Q. Doe <jane@example.test>', message: 'subject\n\n\nbody  \n' }),
+  },
+  {
     name: 'an ignore-rule change (every path judged again)',
     step: (w) => w.commitAndPush({ files: { 'policies/.calico-gitops-ignore': 'sub/\n' } }),
     incremental: false,
@@ -245,5 +309,37 @@ describe('GitSource incremental read', () => {
     const next = await src.latest();
     expect(src.lastStats.incremental).toBe(true);
     expect(paths(next.snapshot)).toEqual(['a.yaml', 'c.yaml']);
+  });
+
+  it('keeps one cat-file across reads, starts it again if it dies, and close() leaves no process', async () => {
+    const { remote, work } = await createRepoWithFiles(INITIAL);
+    const src = await source(remote.url);
+    const catFiles = async (): Promise<number[]> => (await processesIn(src.mirrorDir, 'cat-file')).map((p) => p.pid);
+    await src.latest();
+    await work.commitAndPush({ files: { 'policies/x.yaml': samplePolicyYaml('x') } });
+    await src.latest();
+    expect(src.lastStats.incremental).toBe(true);
+    const [first, ...more] = await catFiles();
+    expect(first).toBeDefined();
+    expect(more).toEqual([]);
+    await work.commitAndPush({ files: { 'policies/y.yaml': samplePolicyYaml('y') } });
+    await src.latest();
+    expect(await catFiles()).toEqual([first]);
+
+    process.kill(first ?? 0, 'SIGKILL');
+    await expect.poll(catFiles).toEqual([]);
+    await work.commitAndPush({ files: { 'policies/z.yaml': samplePolicyYaml('z') } });
+    const next = await src.latest();
+    expect(src.lastStats.incremental).toBe(true);
+    expect(paths(next.snapshot)).toContain('policies/z.yaml');
+    expect(await catFiles()).toHaveLength(1);
+
+    await src.close();
+    expect(await catFiles()).toEqual([]);
+    // Closed: still answers, by whole listings, and starts nothing that would outlive it.
+    await work.commitAndPush({ files: { 'policies/w.yaml': samplePolicyYaml('w') } });
+    expect(paths((await src.latest()).snapshot)).toContain('policies/w.yaml');
+    expect(src.lastStats.incremental).toBe(false);
+    expect(await catFiles()).toEqual([]);
   });
 });
