@@ -85,7 +85,7 @@ export class ObjectStore {
 
   #send(op: Request['op'], shas: readonly string[]): Promise<Map<string, StoredObject>> {
     if (shas.length === 0) return Promise.resolve(new Map());
-    if (this.#closed) return Promise.reject(new Error('the object store is closed'));
+    if (this.#closed || this.aborted) return Promise.reject(new Error('the object store is closed'));
     // A sha is written as a command line: anything but hex would be another command.
     const bad = shas.find((s) => !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s));
     if (bad !== undefined) return Promise.reject(new Error(`not an object id: ${JSON.stringify(bad)}`));

@@ -12,8 +12,9 @@ export interface TreeObjects {
   trees(shas: readonly string[]): Promise<ReadonlyMap<string, readonly TreeObjectEntry[]>>;
 }
 
-// Entries, not trees: one flat folder of 10,000 files weighs as much as 10,000 small trees.
-const CACHE_ENTRIES = 200_000;
+// Entries, not trees: one flat folder of 10,000 files weighs as much as 10,000 small trees. About
+// 150 bytes each, so a few megabytes: several revisions of a large policy folder.
+const CACHE_ENTRIES = 50_000;
 
 /** Parsed trees by id, least recently used dropped first beyond a bound. */
 export class TreeCache implements TreeObjects {

@@ -1,7 +1,8 @@
 // Git source costs for 100 / 1,000 / 10,000 policies (generatePolicies: 1–4 per file) in a bare repo over
 // file://: a cold `git fetch` into an empty mirror, the `ls-remote` head check, a cold snapshot
 // (ls-tree + cat-file --batch of every blob), and after a one-file commit the whole incremental
-// `latest()` (fetch + commit + tree listing + one blob + ancestry check) against a bare fetch of it.
+// `latest()` (fetch, then the commit, the changed trees, one size and one blob over the mirror's
+// long-lived cat-file) against a bare fetch of it.
 // `latest()` no longer runs the head check; it is timed for the follower's readiness probe.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../../agent/domain/runtime.js';
@@ -67,6 +68,8 @@ async function benchSize(n: number): Promise<Record<string, unknown>> {
     latestRounds.push((await time(() => warm.latest())).ms);
   }
   const mid = (xs: number[]): number => [...xs].sort((x, y) => x - y)[1] ?? 0;
+  // Each source keeps a cat-file running for its mirror.
+  await Promise.all([src.close(), warm.close()]);
 
   return {
     resources: n,
