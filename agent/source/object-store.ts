@@ -29,6 +29,9 @@ interface Request {
   readonly shas: readonly string[];
   readonly out: Map<string, StoredObject>;
   next: number;
+  /** Whether any of the answer came: only a request with none is sent again. */
+  answered: boolean;
+  retried: boolean;
   readonly resolve: (out: Map<string, StoredObject>) => void;
   readonly reject: (err: Error) => void;
 }
@@ -89,12 +92,16 @@ export class ObjectStore {
     // A sha is written as a command line: anything but hex would be another command.
     const bad = shas.find((s) => !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s));
     if (bad !== undefined) return Promise.reject(new Error(`not an object id: ${JSON.stringify(bad)}`));
-    const child = this.#child ?? this.#start();
-    return new Promise((resolve, reject) => {
-      this.#request = { op, shas, out: new Map(), next: 0, resolve, reject };
-      this.#touch();
-      child.stdin.write(shas.map((s) => `${op} ${s}\n`).join(''));
-    });
+    return new Promise((resolve, reject) => this.#write({ op, shas, out: new Map(), next: 0, answered: false, retried: false, resolve, reject }));
+  }
+
+  #write(request: Request): void {
+    // One that exited meanwhile (its close event may not have come yet) is replaced.
+    const live = this.#child && this.#child.exitCode === null && this.#child.signalCode === null ? this.#child : undefined;
+    const child = live ?? this.#start();
+    this.#request = request;
+    this.#touch();
+    child.stdin.write(request.shas.map((s) => `${request.op} ${s}\n`).join(''));
   }
 
   #start(): ChildProcessWithoutNullStreams {
@@ -114,7 +121,15 @@ export class ObjectStore {
     });
     child.stdin.on('error', () => undefined);
     const gone = (why: string): void => {
-      if (this.#child === child) this.#fail(new Error(`git cat-file --batch-command ${why}${this.#stderr ? `: ${this.#stderr.trim()}` : ''}`));
+      if (this.#child !== child) return;
+      const request = this.#request;
+      // Died before answering (killed while idle, say): the request is sent once more to a new one.
+      if (request && !request.answered && !request.retried && !this.#closed && !this.aborted) {
+        this.#child = undefined;
+        this.#write({ ...request, retried: true });
+        return;
+      }
+      this.#fail(new Error(`git cat-file --batch-command ${why}${this.#stderr ? `: ${this.#stderr.trim()}` : ''}`));
     };
     child.on('error', (err) => gone(`failed (${err.message})`));
     child.on('close', (code, signal) => {
@@ -151,6 +166,7 @@ export class ObjectStore {
       this.#fail(new Error('git cat-file --batch-command answered nothing asked'));
       return;
     }
+    request.answered = true;
     this.#touch();
     let pos = 0;
     while (request.next < request.shas.length) {

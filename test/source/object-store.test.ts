@@ -2,7 +2,7 @@
 // (loose, and in a pack kept because the push was larger than unpackLimit), start again after it
 // exits, and leave no process behind once closed.
 import { execFileSync } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gitEnvironment } from '../../agent/source/git-runner.js';
@@ -109,6 +109,27 @@ describe('ObjectStore', () => {
     expect(await processesIn(dir, 'cat-file')).toEqual([]);
     await expect(store.info([sha])).rejects.toThrow(/closed/);
     expect(await processesIn(dir, 'cat-file')).toEqual([]);
+  });
+
+  it('sends a request that got no answer to a new process once (one that died idle, say)', async () => {
+    const { remote, sha } = await createRepoWithFiles({ 'a.yaml': 'a: 1\n' });
+    const { dir } = await mirrorOf(remote.url);
+    const bin = await makeTempDir('cg-bin-');
+    const count = join(bin, 'runs');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    // Every run is counted; the first two die at their first command without answering.
+    await writeFile(join(bin, 'git'), `#!/bin/sh\necho run >> '${count}'\nif [ $(wc -l < '${count}') -le 2 ]; then read cmd sha; exit 1; fi\nexec '${realGit}' "$@"\n`, { mode: 0o755 });
+    const store = new ObjectStore({ cwd: dir, env: gitEnvironment({ baseEnv: { PATH: `${bin}:/usr/bin:/bin` }, gitEnv: GIT_TEST_ENV }), timeoutMs: 10_000 });
+    try {
+      // Sent twice, died twice: the request fails (no endless restarts).
+      await expect(store.info([sha])).rejects.toThrow(/exited \(1\)/);
+      // The next one dies once, then the real git answers it.
+      await writeFile(count, 'run\n');
+      expect((await store.info([sha])).get(sha)?.type).toBe('commit');
+      expect((await readFile(count, 'utf8')).split('\n').filter(Boolean)).toHaveLength(3);
+    } finally {
+      await store.close();
+    }
   });
 
   // A stand-in git on PATH misbehaves once (its first run), then hands over to the real one.
