@@ -97,16 +97,15 @@ describe('calico-gitops validate', () => {
     expect(code).toBe(0);
   });
 
-  it('exits 1 with a message on usage errors and missing directories', async () => {
-    const format = await cli(['validate', 'policies', '--format', 'xml']);
-    expect(format.stderr).toBe('calico-gitops validate: --format must be one of text, json, github\n');
-    expect(format.code).toBe(1);
-    const missing = await cli(['validate', join(dir, 'nope')]);
-    expect(missing.stderr).toMatch(/^calico-gitops validate: cannot read policy directory .*nope: ENOENT/);
-    expect(missing.code).toBe(1);
-    const version = await cli(['validate', 'policies', '--calico-version', 'latest']);
-    expect(version.stderr).toContain('--calico-version must be a version such as v3.31.2');
-    expect(version.code).toBe(1);
+  // One CLI run per case: each is a process start, slow on a busy machine.
+  it.each([
+    ['a bad --format', ['policies', '--format', 'xml'], /^calico-gitops validate: --format must be one of text, json, github\n$/],
+    ['a missing directory', ['nope'], /^calico-gitops validate: cannot read policy directory .*nope: ENOENT/],
+    ['a bad --calico-version', ['policies', '--calico-version', 'latest'], /--calico-version must be a version such as v3\.31\.2/],
+  ])('exits 1 with a message on %s', async (_what, args, message) => {
+    const r = await cli(['validate', ...args.map((a) => (a === 'nope' ? join(dir, 'nope') : a))]);
+    expect(r.stderr).toMatch(message);
+    expect(r.code).toBe(1);
   });
 });
 
