@@ -73,6 +73,9 @@ export async function runCycle(deps: CycleDeps, o: { fetch?: boolean } = {}): Pr
   let stage: CycleStage = 'source';
   let snapshot: Snapshot | undefined;
   try {
+    // Before the read: the stages bench splits webhook → source read into what comes before the
+    // cycle (HTTP, signature, a cycle in flight) and the read itself (GitSource.latest).
+    deps.logger.debug({ fetch: o.fetch !== false }, 'cycle: started');
     // Without a fetch (a job settled) the revision read last is planned again, if there is one.
     const latest = (o.fetch === false ? deps.source.current?.() : undefined) ?? (await deps.source.latest());
     snapshot = latest.snapshot;

@@ -89,3 +89,32 @@ describe('runCycle', () => {
     if (c.kind !== 'enqueued') expect(summary.retry).toBeUndefined();
   });
 });
+
+describe('runCycle stage marks', () => {
+  it('marks the cycle start before the source is read, and the read once it is done', async () => {
+    const events: string[] = [];
+    const record = (obj: object | string, msg?: string): void => void events.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`);
+    const logger: Logger = { debug: record, info: record, warn: record, error: record, child: () => logger };
+    await runCycle(
+      {
+        source: {
+          latest: async () => {
+            events.push('latest');
+            return { snapshot, forcePush: false };
+          },
+        },
+        live,
+        queue: { busy: async () => false, setLatestRevision: async () => undefined, enqueueSync: async () => ({ jobId: 'j1', created: true }), job: async () => undefined, jobOf: async () => undefined },
+        logger,
+        liveSyncTimeoutMs: 1_000,
+        isApproved: async () => false,
+        stages: {
+          buildDesired: () => ({ state: { resources: new Map() }, errors: [], warnings: [], parsed: new Map() }),
+          buildPlan: () => ({ id: 'p1', revision: snapshot.revision, steps: [], skipped: [], unchanged: 0 }),
+        },
+      },
+      { fetch: true },
+    );
+    expect(events.slice(0, 3)).toEqual(['cycle: started {"fetch":true}', 'latest', 'cycle: source read']);
+  });
+});
