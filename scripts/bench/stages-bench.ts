@@ -18,8 +18,9 @@
 // desired and plan alone are timed in-process on the same files, so the controller share splits
 // into fetch+snapshot and the rest. API writes are counted by the simulator (pass-through fault
 // rules that fire on every write and are read back from /_sim/faults).
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ const POLICIES = 100;
 const ROUNDS = 9;
 const COUNT = 1_000_000;
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Write counters: one pass-through rule per (path, method); fired = COUNT − what is left. */
 const COUNTERS: Record<string, FaultRule> = {
@@ -137,6 +139,7 @@ async function inSim(topology: Topology, sim: SimProcess): Promise<{ calicoVersi
   const rounds: Record<StageName, number>[] = [];
   const fetchAlone: number[] = [];
   const writes: Record<string, number>[] = [];
+  const spawnCallMs: number[] = [];
   try {
     agent = await startStagesAgent({ topology, kubeconfigs: sim, repo: remote.url, cluster, webhookSecretFile: join(dir, 'secret'), cacheDir: dir, onLine: (l) => void lines.push(l) });
     const running = agent;
@@ -163,6 +166,7 @@ async function inSim(topology: Topology, sim: SimProcess): Promise<{ calicoVersi
       // Only files with an order field change when it is bumped (an empty commit would fail).
       const target = withOrder[(round * 7) % withOrder.length];
       if (!target) break;
+      spawnCallMs.push(await gitSpawnCallMs());
       const sha = await work.commitAndPush({ files: { [target.path]: target.content.replace(/order: (\d+)/, (_m, d: string) => `order: ${Number(d) + round + 1}`) }, message: `tweak ${round}` });
       let t = performance.now();
       await exec('git', ['fetch', '--quiet', remote.url, '+refs/heads/*:refs/heads/*'], { cwd: mirror, env: gitEnv });
@@ -201,12 +205,26 @@ async function inSim(topology: Topology, sim: SimProcess): Promise<{ calicoVersi
     calicoVersion: sim.calicoVersion,
     figures: {
       ...topologyFigures(rounds, fetchAlone),
+      controllerProcess: {
+        rssMb: Math.round(process.memoryUsage().rss / 1e6),
+        gitSpawnCallMs: { median: round1(median(spawnCallMs)), min: round1(Math.min(...spawnCallMs)) },
+        note: 'the synchronous part of child_process.spawn in the controller process (a fork of the whole process, event loop blocked), timed between rounds; GitSource.latest runs three git processes one after the other',
+      },
       apiWritesPerSync: perSync,
       calicoctlPodsPerSync: perSync.map((s) => s.podCreates),
       // By method: an update is one PUT (calicoctl replace); apply would try a create first (POST, 409 when the object exists).
       apiWritesByRuleFirstSync: writes[0],
     },
   };
+}
+
+/** How long spawning one git blocks the event loop of this (the controller's) process. */
+async function gitSpawnCallMs(): Promise<number> {
+  const t = performance.now();
+  const child = spawn('git', ['--version'], { stdio: 'ignore' });
+  const ms = performance.now() - t;
+  await once(child, 'close');
+  return ms;
 }
 
 /** Retries `read` while a stage line is missing, for up to a second (the worker's pipe may lag). */
