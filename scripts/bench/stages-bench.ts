@@ -208,7 +208,7 @@ async function inSim(topology: Topology, sim: SimProcess): Promise<{ calicoVersi
       controllerProcess: {
         rssMb: Math.round(process.memoryUsage().rss / 1e6),
         gitSpawnCallMs: { median: round1(median(spawnCallMs)), min: round1(Math.min(...spawnCallMs)) },
-        note: 'the synchronous part of child_process.spawn in the controller process (a fork of the whole process, event loop blocked), timed between rounds; GitSource.latest runs three git processes one after the other',
+        note: 'the synchronous part of child_process.spawn in the controller process (a fork of the whole process, event loop blocked), timed between rounds; every git process GitSource.latest starts (its fetch, at least) pays it',
       },
       apiWritesPerSync: perSync,
       calicoctlPodsPerSync: perSync.map((s) => s.podCreates),
