@@ -72,15 +72,15 @@ describe('connectivity on the example repository', () => {
     expect(connections[0]?.allowed['TCP']).toBe('22,179,2379-2380,5473,6443,6666-6667,10250');
   });
 
-  it('refuses an unknown peer, and bad usage, with a clear message', async () => {
-    const unknown = await cli('--dir', POLICIES, '--workloads', WORKLOADS, '--from', 'test9/nobody');
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('--from: test9/nobody is not a peer');
-    const both = await cli('--dir', POLICIES, '--workloads', WORKLOADS, '--kubeconfig', '/nonexistent');
-    expect(both.code).toBe(1);
-    expect(both.stderr).toContain('give exactly one of --workloads FILE or --kubeconfig FILE');
-    const diffDir = await cli('--dir', POLICIES, '--diff', 'a', 'b', '--workloads', WORKLOADS);
-    expect(diffDir.stderr).toContain('--diff needs --repo');
+  // One CLI run per case: each is a process start, slow on a busy machine.
+  it.each([
+    ['an unknown peer', ['--from', 'test9/nobody'], '--from: test9/nobody is not a peer'],
+    ['both --workloads and --kubeconfig', ['--kubeconfig', '/nonexistent'], 'give exactly one of --workloads FILE or --kubeconfig FILE'],
+    ['--diff without --repo', ['--diff', 'a', 'b'], '--diff needs --repo'],
+  ])('refuses %s with a clear message (exit 1)', async (_what, args, message) => {
+    const r = await cli('--dir', POLICIES, '--workloads', WORKLOADS, ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
   });
 
   it('reports an invalid policy or workloads file with file and line, and prints nothing else', async () => {

@@ -11,6 +11,7 @@ import { runCli } from '../support/cli.js';
 const cluster = `hist-${randomBytes(4).toString('hex')}`;
 const REDIS = 'redis://127.0.0.1:6379';
 let redis: Redis;
+interface Entry { readonly action: string; readonly resource: string; readonly cluster: string; readonly jobId: string }
 const history = (args: string[]) => runCli(['history', '--cluster', cluster, '--redis', REDIS, ...args]);
 
 beforeAll(async () => {
@@ -41,16 +42,19 @@ describe('calico-gitops history', () => {
     expect(r.stdout).not.toContain('\u001b[');
   });
 
-  it('filters by resource, sha, time and count, and prints JSON', async () => {
-    const byResource = await history(['--resource', 'GlobalNetworkPolicy//allow-ssh', '--json']);
-    expect(byResource.code).toBe(0);
-    expect((JSON.parse(byResource.stdout) as { action: string }[]).map((e) => e.action)).toEqual(['delete', 'create']);
-    const bySha = await history(['--sha', 'bbbbbbb', '--json']);
-    expect((JSON.parse(bySha.stdout) as { resource: string; cluster: string }[]).map((e) => [e.resource, e.cluster])).toEqual([['NetworkPolicy/test1/deny-web', cluster]]);
-    const limited = await history(['--limit', '1', '--json']);
-    expect((JSON.parse(limited.stdout) as { jobId: string }[]).map((e) => e.jobId)).toEqual(['sync-3']);
-    const recent = await history(['--since', '1h', '--json']);
-    expect(JSON.parse(recent.stdout)).toHaveLength(3);
+  // One CLI run per case: each is a process start, slow on a busy machine.
+  it.each<[string, string[], (e: Entry[]) => unknown, unknown]>([
+    ['resource', ['--resource', 'GlobalNetworkPolicy//allow-ssh'], (e: Entry[]) => e.map((x) => x.action), ['delete', 'create']],
+    ['sha', ['--sha', 'bbbbbbb'], (e: Entry[]) => e.map((x) => [x.resource, x.cluster]), [['NetworkPolicy/test1/deny-web', cluster]]],
+    ['count', ['--limit', '1'], (e: Entry[]) => e.map((x) => x.jobId), ['sync-3']],
+    ['time', ['--since', '1h'], (e: Entry[]) => e.length, 3],
+  ])('filters by %s and prints JSON', async (_what, args, pick, expected) => {
+    const r = await history([...args, '--json']);
+    expect(r.code).toBe(0);
+    expect(pick(JSON.parse(r.stdout) as Entry[])).toEqual(expected);
+  });
+
+  it('says when nothing matches', async () => {
     const future = await history(['--since', '2099-01-01T00:00:00Z']);
     expect(future.code).toBe(0);
     expect(future.stdout).toBe(`no audit entries for cluster ${cluster} matching since 2099-01-01T00:00:00.000Z\n`);

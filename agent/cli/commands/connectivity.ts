@@ -3,7 +3,6 @@
 // read-only); `--diff REV1 REV2` / `--dir A --dir B` shows what a change opens and closes.
 // Exit 0 on success, 1 on any error.
 import type { Command } from 'commander';
-import pino from 'pino';
 import { analyzeConnectivity, type Analysis } from '../../connectivity/analyze.js';
 import { cidrPeers, listConnections, peerFilter, type PeerFilter } from '../../connectivity/connections.js';
 import { diffConnectivity } from '../../connectivity/diff.js';
@@ -14,14 +13,8 @@ import type { Workloads } from '../../connectivity/workloads.js';
 import { loadConfig } from '../../config/config.js';
 import { buildDesiredState } from '../../desired/index.js';
 import { DEFAULT_CALICO_VERSION, type CalicoVersion } from '../../domain/calico-version.js';
-import { AgentError, KubeError, ValidationError } from '../../domain/errors.js';
+import { AgentError, ValidationError } from '../../domain/errors.js';
 import { formatIssue, type Issue } from '../../domain/issue.js';
-import { createKubeClients, type KubeClients } from '../../kube/client.js';
-import { detectCluster } from '../../kube/detect.js';
-import { createLiveCache } from '../../live/create-live-cache.js';
-import { readClusterWorkloads } from '../../live/workloads-reader.js';
-import { listedWorkloads } from '../../live/workload-cache.js';
-import { kubeTransport } from '../../live/transport.js';
 import { cloneOnce } from '../../source/clone-once.js';
 import { readPolicyDir } from '../../source/read-dir.js';
 import { readWorkloadsFile } from '../../source/read-workloads.js';
@@ -148,33 +141,17 @@ async function fileWorkloads(path: string, warnings: Issue[]): Promise<Workloads
   return read.workloads;
 }
 
-interface OpenCluster {
-  readonly calicoVersion: CalicoVersion;
-  workloads(warnings: Issue[]): Promise<Workloads>;
-  close(): Promise<void>;
-}
-
-async function openCluster(flags: ConnectivityFlags): Promise<OpenCluster> {
+/** Loaded only with --kubeconfig (connectivity-cluster.ts says why). */
+async function openCluster(flags: ConnectivityFlags) {
   const syncTimeoutMs = Number(flags.syncTimeout ?? '60') * 1000;
   if (!Number.isFinite(syncTimeoutMs) || syncTimeoutMs <= 0) throw usage('--sync-timeout must be a positive number of seconds');
-  const clients: KubeClients = createKubeClients({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
-  const override = loadConfig({ calicoVersion: flags.calicoVersion }).calicoVersion;
-  const cluster = await detectCluster(clients, override === undefined ? {} : { calicoVersionOverride: override });
-  const live = createLiveCache({ clients, cluster, logger: pino({ level: 'silent' }) });
-  live.start();
-  return {
-    calicoVersion: cluster.calicoVersion,
-    async workloads(warnings) {
-      if (!(await live.waitForSync(syncTimeoutMs))) {
-        const down = live.status().filter((s) => !s.synced);
-        throw new KubeError(`the live view of the cluster did not sync within ${syncTimeoutMs / 1000}s (${down[0]?.label ?? ''}: ${down[0]?.lastError ?? 'not listed yet'})`, { status: 504, reason: 'Timeout' });
-      }
-      const read = await readClusterWorkloads({ workloads: listedWorkloads({ transport: kubeTransport(clients), origin: clients.server }), live });
-      warnings.push(...read.warnings, ...read.errors.map((e) => ({ ...e, severity: 'warning' as const })));
-      return read.workloads;
-    },
-    close: () => live.stop(),
-  };
+  const { openCluster: open } = await import('./connectivity-cluster.js');
+  return open({
+    ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+    ...(flags.context !== undefined ? { context: flags.context } : {}),
+    ...(flags.calicoVersion !== undefined ? { calicoVersion: flags.calicoVersion } : {}),
+    syncTimeoutMs,
+  });
 }
 
 function resolveFilters(analysis: Analysis, flags: ConnectivityFlags): { from?: PeerFilter; to?: PeerFilter } {
