@@ -109,4 +109,23 @@ describe('plan shows the connectivity impact', () => {
     expect(out.impact.changes[0]?.openedBy).toBe('GlobalNetworkPolicy/allow-db-out egress[0], GlobalNetworkPolicy/allow-db ingress[0]');
     expect(out.impact.changes[0]?.why.opened['ingress']?.map((w) => w.by)).toEqual(['GlobalNetworkPolicy/allow-db ingress[0]']);
   }, 60_000);
+
+  it('connectivity --kubeconfig reads the workloads live (read-only): test1 reaches test2 on TCP 5432 under allow-db, and nothing is written', async () => {
+    const dir = join(tmp, 'live-connectivity');
+    await cp(join(POLICIES, 'namespaces'), join(dir, 'namespaces'), { recursive: true });
+    await writeFile(join(dir, 'allow-db.yaml'), ALLOW_DB);
+    const podLists = sim.requestCount({ verb: 'list', resource: 'pods', group: '' });
+    const writes = () => ['create', 'update', 'patch', 'delete'].reduce((n, verb) => n + sim.requestCount({ verb, resource: 'globalnetworkpolicies', group: 'crd.projectcalico.org' }), 0);
+    const writesBefore = writes();
+    const r = await runCli(['connectivity', '--dir', dir, '--kubeconfig', kubeconfig, '--from', 'test1/busybox-test1-a', '--to', 'test2/busybox-test2-a', '--json'], { env: { HOME: tmp } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { connections: { from: string; to: string; allowed: Record<string, unknown> }[] };
+    expect(out.connections).toEqual([
+      expect.objectContaining({ from: 'test1/busybox-test1-a', to: 'test2/busybox-test2-a', allowed: expect.objectContaining({ TCP: '5432', UDP: '', ICMP: false }) as unknown }),
+    ]);
+    // Read live, and only read.
+    expect(sim.requestCount({ verb: 'list', resource: 'pods', group: '' })).toBeGreaterThan(podLists);
+    expect(writes()).toBe(writesBefore);
+  }, 60_000);
 });
