@@ -1,6 +1,6 @@
 // `calico-gitops agent` as a real process: config errors at boot, readiness, /status and /metrics,
 // an apply reported in Redis, and a graceful SIGTERM that releases the Lease.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,7 @@ import { queuePrefix } from '../../agent/queue/keys.js';
 import { RedisStatusStore } from '../../agent/report/redis-status-store.js';
 import { startCluster, type KubeSim } from '../kube-sim/index.js';
 import { cleanupGitFixtures, createRepoWithFiles, GIT_TEST_ENV, samplePolicyYaml } from '../support/git-fixtures.js';
-import { CLI_MAIN, TSX } from '../support/cli.js';
+import { CLI_MAIN, spawnCli, TSX, type CliProcess } from '../support/cli.js';
 import { dropClusterKeys, eventually as waitFor, freePort } from '../support/agent-harness.js';
 import { installAgentRbac, type InstalledAgent } from '../support/install-agent.js';
 
@@ -21,8 +21,9 @@ const run = promisify(execFile);
 
 let sim: KubeSim;
 let installed: InstalledAgent;
-let child: ChildProcess | undefined;
-let workerChild: ChildProcess | undefined;
+// One process each (spawnCli: node with tsx's loader), so stopping them leaves no grandchild behind.
+let child: CliProcess | undefined;
+let workerChild: CliProcess | undefined;
 let redis: Redis;
 const cluster = `cli-${randomBytes(3).toString('hex')}`;
 const output: string[] = [];
@@ -36,8 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
-  workerChild?.kill('SIGKILL');
+  await Promise.all([child?.stop(1_000), workerChild?.stop(1_000)]);
   await dropClusterKeys(redis, cluster);
   redis.disconnect();
   await sim?.close();
@@ -62,18 +62,15 @@ describe('calico-gitops agent', () => {
     const port = await freePort();
     // As deploy/ runs it: the controller (--workers 0) under its own identity, which cannot create
     // pods, and a worker process under the worker identity, which runs the executor pods.
-    child = spawn(TSX, [MAIN, 'agent', '--repo', remote.url, '--kubeconfig', installed.controllerKubeconfig, '--workers', '0', '--cluster', cluster, '--listen', `127.0.0.1:${port}`, '--poll-interval', '2s'], {
-      env: { ...process.env, ...GIT_TEST_ENV, CALICO_GITOPS_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    child = spawnCli(['agent', '--repo', remote.url, '--kubeconfig', installed.controllerKubeconfig, '--workers', '0', '--cluster', cluster, '--listen', `127.0.0.1:${port}`, '--poll-interval', '2s'], {
+      env: { ...GIT_TEST_ENV, CALICO_GITOPS_LOG_LEVEL: 'info' },
     });
-    child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    child.onLine((line) => output.push(`${line}\n`));
     const workerPort = await freePort();
-    workerChild = spawn(TSX, [MAIN, 'worker', '--kubeconfig', installed.workerKubeconfig, '--cluster', cluster, '--listen', `127.0.0.1:${workerPort}`], {
-      env: { ...process.env, CALICO_GITOPS_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    workerChild = spawnCli(['worker', '--kubeconfig', installed.workerKubeconfig, '--cluster', cluster, '--listen', `127.0.0.1:${workerPort}`], {
+      env: { CALICO_GITOPS_LOG_LEVEL: 'info' },
     });
-    workerChild.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+    workerChild.onLine((line) => output.push(`${line}\n`));
     const base = `http://127.0.0.1:${port}`;
 
     const ready = await eventually('readiness', async () => {
@@ -97,9 +94,7 @@ describe('calico-gitops agent', () => {
     expect(metrics).toMatch(/calico_gitops_step_outcomes_total\{action="create",outcome="ok"\} 1/);
     expect(metrics).toContain(`calico_gitops_last_applied_revision_info{revision="${sha}"} 1`);
 
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await child.stop()).toBe(0);
     expect(output.join('')).toContain('"msg":"stopped"');
     // The leader gave the Lease up, so a successor need not wait for it to expire.
     const { stdout } = await installed.kubectl(['get', 'lease', `calico-gitops-${cluster}`, '-n', 'calico-gitops', '-o', 'jsonpath={.spec.holderIdentity}']);
