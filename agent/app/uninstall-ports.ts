@@ -82,6 +82,17 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
       }
     },
     sweepExecutorObjects: () => sweeper.sweep({ now: systemClock.now(), olderThanMs: 0 }),
+    waitForAgentsGone: async (timeoutMs) => {
+      // BullMQ names its connections: a worker's blocking one and a QueueEvents listener (every
+      // controller has one) show in CLIENT LIST; this command runs neither.
+      const connected = async () => (await queue.getWorkersCount()) + (await queue.getQueueEvents()).length;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const n = await connected();
+        if (n === 0 || Date.now() > deadline) return n;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
     clearRedis: async () => {
       const nodes: (Redis | Cluster)[] = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
       let removed = 0;

@@ -23,6 +23,12 @@ export interface UninstallPorts {
   removeAgentObject(ref: AgentObjectRef): Promise<void>;
   /** Deletes leftover executor pods and ConfigMaps; returns their names. */
   sweepExecutorObjects(): Promise<string[]>;
+  /**
+   * Waits until no agent or worker process of the cluster is connected to its queue (the agent's
+   * pods end after their Deployments are deleted, gracefully: a cycle or a worker still running
+   * would write keys again after they are cleared). Resolves how many are still connected then.
+   */
+  waitForAgentsGone(timeoutMs: number): Promise<number>;
   /** Deletes every Redis key of the cluster (the pause flag too); returns how many. */
   clearRedis(): Promise<number>;
   /** Progress lines for the operator. */
@@ -31,12 +37,15 @@ export interface UninstallPorts {
 
 export interface UninstallOptions {
   readonly instance: string;
+  readonly cluster: string;
   /** Delete for real; without it only the list is shown and nothing changes. */
   readonly yes: boolean;
   /** Keep the agent's own objects and Redis keys (sync stays paused). */
   readonly keepAgent: boolean;
   readonly syncTimeoutMs: number;
   readonly verifyTimeoutMs: number;
+  /** How long the agent's processes may take to stop once their Deployments are deleted. */
+  readonly agentStopTimeoutMs: number;
   /** Job id of the executor pod (names it). */
   readonly jobId: string;
 }
@@ -88,6 +97,11 @@ export async function runUninstall(ports: UninstallPorts, o: UninstallOptions): 
       const left = (await ports.existingAgentObjects().catch(() => [ref])).map(describeAgentObject);
       return { kind: 'incomplete', reason: `removing ${describeAgentObject(ref)} failed: ${err instanceof Error ? err.message : String(err)}`, left };
     }
+  }
+  const connected = await ports.waitForAgentsGone(o.agentStopTimeoutMs);
+  if (connected > 0) {
+    const left = `${connected} agent or worker process${connected === 1 ? ' is' : 'es are'} still connected to the cluster's queue`;
+    return { kind: 'incomplete', reason: `${left} after ${Math.round(o.agentStopTimeoutMs / 1000)}s: the cluster's Redis keys are kept (a running agent writes them again); stop it`, left: [`Redis keys of cluster ${o.cluster}`] };
   }
   // Last: the pause flag goes with them, and nothing is left to resume.
   const redisKeys = await ports.clearRedis();

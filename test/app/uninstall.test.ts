@@ -151,10 +151,7 @@ describe('calico-gitops uninstall', () => {
     expect(await agentObjectsLeft()).toHaveLength(agentObjects({ namespace: AGENT_NAMESPACE, cluster: config.cluster }).length);
   }, 120_000);
 
-  it('a run stopped half-way says what is left, and running it again removes the agent and its Redis keys', async () => {
-    // The agent's Deployment is gone once the uninstall starts removing it: this process stops as its pods would.
-    await agent?.stop();
-    agent = undefined;
+  it('a run stopped half-way says what is left, keeps the Redis keys while the agent still runs, and running it again removes the agent and its Redis keys', async () => {
     sim.faults.set([{ method: 'DELETE', pathPrefix: '/apis/rbac.authorization.k8s.io/v1/clusterroles/', status: 500 }]);
     const failed = await cli(['--yes']);
     expect(failed.code).toBe(1);
@@ -165,6 +162,17 @@ describe('calico-gitops uninstall', () => {
     expect(await redis.exists(redisKeys.syncPaused(queuePrefix(config.cluster)))).toBe(1);
 
     sim.faults.clear();
+    // Its Deployments are gone, but this process (the agent) has not stopped: a cycle or a worker
+    // still running would write keys again after they are cleared, so they are kept.
+    const running = await cli(['--yes', '--agent-stop-timeout', '2']);
+    expect(running.code).toBe(1);
+    expect(running.stderr).toMatch(/calico-gitops uninstall: \d+ agent or worker process(es are| is) still connected to the cluster's queue after 2s: the cluster's Redis keys are kept/);
+    expect(await agentObjectsLeft()).toEqual([]);
+    expect(await redis.exists(redisKeys.syncPaused(queuePrefix(config.cluster)))).toBe(1);
+
+    // The agent's pods end, as they do once their Deployments are deleted.
+    await agent?.stop();
+    agent = undefined;
     const done = await cli(['--yes']);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
@@ -172,5 +180,5 @@ describe('calico-gitops uninstall', () => {
     expect(await agentObjectsLeft()).toEqual([]);
     expect(await redis.keys(`${queuePrefix(config.cluster)}*`)).toEqual([]);
     expect(await calicoState()).toEqual(afterUninstall);
-  }, 120_000);
+  }, 180_000);
 });

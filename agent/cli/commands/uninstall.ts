@@ -20,14 +20,18 @@ export function registerUninstall(program: Command, io: CliStreams = processStre
       .description('delete every Calico object this instance owns, then the agent itself (without --yes: only list them)')
       .option('--yes', 'delete for real (without it nothing changes)')
       .option('--keep-agent', 'keep the agent, its RBAC and its Redis keys (sync stays paused)')
-      .option('--sync-timeout <seconds>', 'how long to wait for the live view of the cluster', '60'),
+      .option('--sync-timeout <seconds>', 'how long to wait for the live view of the cluster', '60')
+      .option('--agent-stop-timeout <seconds>', "how long the agent's processes may take to stop (disconnect from Redis) before its Redis keys are deleted", '60'),
     ['redis', 'cluster', 'instance', 'kubeconfig', 'context', 'calicoVersion', 'namespace', 'executor', 'executorServiceAccount', 'calicoctlImage', 'podTimeout', 'verifyTimeout', 'logLevel'],
   ).action(async (options: Record<string, unknown>) => {
     const seconds = Number(options['syncTimeout'] ?? '60');
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      io.stderr.write(`calico-gitops uninstall: --sync-timeout must be a positive number of seconds\n`);
-      process.exitCode = 1;
-      return;
+    const stopSeconds = Number(options['agentStopTimeout'] ?? '60');
+    for (const [flag, value] of [['--sync-timeout', seconds], ['--agent-stop-timeout', stopSeconds]] as const) {
+      if (!Number.isFinite(value) || value <= 0) {
+        io.stderr.write(`calico-gitops uninstall: ${flag} must be a positive number of seconds\n`);
+        process.exitCode = 1;
+        return;
+      }
     }
     const yes = options['yes'] === true;
     const keepAgent = options['keepAgent'] === true;
@@ -42,9 +46,11 @@ export function registerUninstall(program: Command, io: CliStreams = processStre
           wiring = await uninstallPorts({ config, redis, logger, say });
           const outcome = await runUninstall(wiring.ports, {
             instance: config.instance,
+            cluster: config.cluster,
             yes,
             keepAgent,
             syncTimeoutMs: seconds * 1000,
+            agentStopTimeoutMs: stopSeconds * 1000,
             verifyTimeoutMs: config.verifyTimeout,
             jobId: `uninstall-${config.cluster}-${randomBytes(4).toString('hex')}`,
           });
