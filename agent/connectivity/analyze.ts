@@ -6,7 +6,7 @@ import type { Issue } from '../domain/issue.js';
 import { buildModel } from './build-model.js';
 import { intersectSets, isEmptySet, NO_CONNECTIONS, subtractSets, unionSets, type ConnectionSet } from './connection-set.js';
 import { buildEntities, type Entity, type EntityUniverse } from './entities.js';
-import { buildDirectionIndex, type DirectionIndex } from './direction-index.js';
+import { directionIndexer, type DirectionIndex } from './direction-index.js';
 import { Evaluator, familyStart, type Decision, type DirectionResult, type Reason } from './evaluate.js';
 import type { PolicyInput, PolicyModel } from './policy-model.js';
 import { EMPTY_RANGES, union, type Ranges } from './ranges.js';
@@ -74,7 +74,7 @@ export function analyzeConnectivity(input: AnalyzeInput): Analysis {
   });
   const n = universe.entities.length;
   const ev = new Evaluator(built.model.tiers, built.model.ruleCount, n);
-  const ctx: PairContext = { ev, universe, indexes: new Map(), legIds: new Map(), meets: new Map() };
+  const ctx: PairContext = { ev, universe, directionIndex: directionIndexer(ev, universe.entities), indexes: new Map(), legIds: new Map(), meets: new Map() };
   return {
     universe,
     model: built.model,
@@ -103,6 +103,8 @@ interface LocalIndex {
 interface PairContext {
   readonly ev: Evaluator;
   readonly universe: EntityUniverse;
+  /** Peer groups of an endpoint and direction, shared by endpoints that the same rules select. */
+  readonly directionIndex: ReturnType<typeof directionIndexer>;
   /** Per endpoint and direction: peer groups and the leg each group gets. */
   readonly indexes: Map<number, LocalIndex>;
   /** Dense ids of workload legs, to cache intersections of two legs. */
@@ -115,7 +117,7 @@ function workloadLeg(ctx: PairContext, local: Entity, dir: 'ingress' | 'egress',
   const key = local.index * 2 + (dir === 'egress' ? 0 : 1);
   let li = ctx.indexes.get(key);
   if (!li) {
-    const index = buildDirectionIndex(ctx.ev, local, dir, 'workload', ctx.universe.entities);
+    const index = ctx.directionIndex(local, dir, 'workload');
     li = { index, legs: new Array<Leg | undefined>(index.groups) };
     ctx.indexes.set(key, li);
   }
