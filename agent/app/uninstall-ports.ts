@@ -50,13 +50,8 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
     pause: async () => void (await redis.set(redisKeys.syncPaused(prefix), new Date().toISOString())),
     quiesce: async () => {
       await queue.drain(true);
-      const deadline = Date.now() + quietWithinMs;
-      for (;;) {
-        const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
-        if (Object.values(counts).every((n) => n === 0)) return;
-        if (Date.now() > deadline) throw new Error(`a job was still running after ${Math.round(quietWithinMs / 1000)}s; run again`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const running = await pollUntilZero(async () => Object.values(await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized')).reduce((a, b) => a + b, 0), quietWithinMs);
+      if (running > 0) throw new Error(`a job was still running after ${Math.round(quietWithinMs / 1000)}s; run again`);
     },
     executor,
     verifier: liveVerifier(live),
@@ -85,13 +80,7 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
     waitForAgentsGone: async (timeoutMs) => {
       // BullMQ names its connections: a worker's blocking one and a QueueEvents listener (every
       // controller has one) show in CLIENT LIST; this command runs neither.
-      const connected = async () => (await queue.getWorkersCount()) + (await queue.getQueueEvents()).length;
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const n = await connected();
-        if (n === 0 || Date.now() > deadline) return n;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      return pollUntilZero(async () => (await queue.getWorkersCount()) + (await queue.getQueueEvents()).length, timeoutMs);
     },
     clearRedis: async () => {
       const nodes: (Redis | Cluster)[] = 'nodes' in redis && typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
@@ -117,4 +106,14 @@ export async function uninstallPorts(input: { readonly config: Config; readonly 
       bull.release();
     },
   };
+}
+
+/** Polls `count` every 200 ms until it is 0 or `timeoutMs` has passed; resolves the last count. */
+async function pollUntilZero(count: () => Promise<number>, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await count();
+    if (n === 0 || Date.now() > deadline) return n;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
